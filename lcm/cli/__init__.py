@@ -1,0 +1,1 @@
+"""The command-line face of lcm: thin Typer commands over the core."""

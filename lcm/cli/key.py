@@ -1,0 +1,46 @@
+"""`lcm key export|import`: share a tenant's master key with a teammate."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+key_app = typer.Typer(no_args_is_help=True, help="Master keys: export and import.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(key_app, name="key")
+
+
+@key_app.command("export")
+def export(tenant: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
+    """Print the tenant's master key as one armored line (audited)."""
+    from lcm.cli.diagnostics import warn
+    from lcm.cli.output import emit
+    from lcm.keys.sharing import export_key
+    from lcm.repo import Repo
+
+    line = export_key(Repo.open(), tenant)
+    if sys.stdout.isatty():
+        warn("this line is a master key: send it over a private channel only")
+    emit(line)
+
+
+@key_app.command("import")
+def import_(
+    tenant: Annotated[str, typer.Argument(help="Tenant name.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a different stored key.")] = False,
+) -> None:
+    """Read an armored master key from stdin and store it in the tenant's backend."""
+    from lcm.cli.diagnostics import info
+    from lcm.errors import UsageError
+    from lcm.keys.sharing import import_key
+    from lcm.repo import Repo
+
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise UsageError("lcm key import reads the armored key from stdin (pipe `lcm key export` into it)")
+    where = import_key(Repo.open(), tenant, line, replace=replace)
+    info(f"imported the master key of {where}")

@@ -1,0 +1,72 @@
+"""The `lcm` Typer app: registers one module per command group.
+
+Command modules import only Typer and `lcm.errors` at module level; everything
+heavy (pygit2, cryptography, keyring, jsonschema, textual) is imported inside the
+command that needs it, so `lcm --help` and `lcm scan FILE` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from lcm.errors import LcmError
+
+
+class _LcmGroup(TyperGroup):
+    """Root group: turns every LcmError raised by a command into one stderr line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LcmError as err:
+            from lcm.cli.diagnostics import fail_from
+
+            fail_from(err)
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=_LcmGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    # Rich tracebacks print local variables, which may hold plaintext secrets.
+    pretty_exceptions_enable=False,
+    help="LLM Config Manager: encrypted, validated, versioned LLM configuration in Git.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Each module defines `register(app)`; the order is the order in `lcm --help`.
+_COMMAND_MODULES = (
+    "init", "tenant", "config", "key", "validate", "scan", "history", "audit",
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    repo: Annotated[
+        Optional[Path],
+        typer.Option("-C", "--repo", help="Config repository (default: search upward from the cwd)."),
+    ] = None,
+) -> None:
+    if ctx.resilient_parsing:
+        return
+    if repo is not None:
+        os.environ["LCM_REPO"] = str(repo)
+
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(f"lcm.cli.{_name}").register(app)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,74 @@
+"""The one module that writes data to stdout, and the data formats it writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+from typing import Any
+
+from lcm.errors import UsageError
+
+FORMATS = ("yaml", "json", "env")
+
+
+def emit(text: str) -> None:
+    """Write `text` to stdout, ending with exactly one newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def to_yaml(value: Any) -> str:
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+        style = "|" if "\n" in data else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    _Dumper.add_representer(str, _str)
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=4096)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _flatten(child, f"{prefix}_{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            _flatten(child, f"{prefix}_{index}" if prefix else str(index), out)
+    else:
+        out[re.sub(r"[^A-Za-z0-9]", "_", prefix).upper()] = value
+
+
+def to_env(value: Any, prefix: str = "") -> str:
+    """`KEY=value` lines (dotenv/shell), nested keys joined with `_`, upper-cased."""
+    flat: dict[str, Any] = {}
+    _flatten(value, prefix, flat)
+    lines = []
+    for key, leaf in flat.items():
+        text = "" if leaf is None else ("true" if leaf is True else "false" if leaf is False else str(leaf))
+        lines.append(f"{key}={shlex.quote(text)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r} (use one of {', '.join(FORMATS)})")
+    if scalar_bare and not isinstance(value, (dict, list)) and fmt != "json":
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+    if fmt == "json":
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    if fmt == "env":
+        if not isinstance(value, (dict, list)):
+            raise UsageError("-o env needs a mapping, not a single value")
+        return to_env(value)
+    return to_yaml(value)

@@ -1,0 +1,192 @@
+"""Value-level AES-256-GCM and the file MAC.
+
+An encrypted value is one plain YAML scalar:
+``ENC[AES256_GCM,k:<data-key version>,iv:<b64>,data:<b64>,tag:<b64>,type:<str|int|float|bool|null>]``.
+Its associated data binds it to its place (format version, tenant, env, name,
+the key path as a JSON list *with list indices*, the data-key version and the
+type), so a value copied to any other place fails to decrypt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import os
+import re
+from typing import Any, Callable
+
+from lcm.errors import IntegrityError
+from lcm.paths import KeyPath, format_path
+
+FORMAT_VERSION = 1
+ENC_RE = re.compile(
+    r"^ENC\[AES256_GCM,k:(\d+),iv:([A-Za-z0-9+/=]+),data:([A-Za-z0-9+/=]*),"
+    r"tag:([A-Za-z0-9+/=]+),type:(str|int|float|bool|null)\]$"
+)
+MAC_RE = re.compile(r"^HMAC_SHA256,k:(\d+),([A-Za-z0-9+/=]+)$")
+SCALAR_TYPES = ("str", "int", "float", "bool", "null")
+
+
+def is_encrypted(value: Any) -> bool:
+    """True for a stored `ENC[...]` scalar."""
+    return isinstance(value, str) and value.startswith("ENC[") and ENC_RE.match(value) is not None
+
+
+def enc_version(value: str) -> int:
+    """The data-key version named by an `ENC[...]` value."""
+    match = ENC_RE.match(value)
+    if match is None:
+        raise ValueError("not an ENC value")
+    return int(match.group(1))
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    raise TypeError(f"cannot encrypt a {type(value).__name__}")
+
+
+def _to_bytes(value: Any, kind: str) -> bytes:
+    if kind == "str":
+        return value.encode("utf-8")
+    if kind == "bool":
+        return b"true" if value else b"false"
+    if kind == "null":
+        return b""
+    if kind == "float":
+        return repr(float(value)).encode()
+    return str(int(value)).encode()
+
+
+def _from_bytes(raw: bytes, kind: str) -> Any:
+    text = raw.decode("utf-8")
+    if kind == "str":
+        return text
+    if kind == "bool":
+        return text == "true"
+    if kind == "null":
+        return None
+    if kind == "float":
+        return float(text)
+    return int(text)
+
+
+def _aad(place: tuple[str, str, str], path: KeyPath, version: int, kind: str) -> bytes:
+    tenant, env, name = place
+    return json.dumps(
+        ["lcm", FORMAT_VERSION, tenant, env, name, list(path), version, kind],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def encrypt_value(
+    value: Any, key: bytes, version: int, place: tuple[str, str, str], path: KeyPath
+) -> str:
+    """Encrypt one scalar for its place with a fresh 96-bit nonce."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    kind = type_name(value)
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, _to_bytes(value, kind), _aad(place, path, version, kind))
+    data, tag = sealed[:-16], sealed[-16:]
+    return f"ENC[AES256_GCM,k:{version},iv:{_b64(nonce)},data:{_b64(data)},tag:{_b64(tag)},type:{kind}]"
+
+
+def decrypt_value(
+    stored: str,
+    key_for: Callable[[int], bytes],
+    place: tuple[str, str, str],
+    path: KeyPath,
+) -> Any:
+    """Decrypt one `ENC[...]` scalar; a value moved or altered raises IntegrityError."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    match = ENC_RE.match(stored)
+    if match is None:
+        raise IntegrityError(f"{'/'.join(place)}: {format_path(path)}: malformed ENC value")
+    version, nonce, data, tag, kind = match.groups()
+    try:
+        raw = AESGCM(key_for(int(version))).decrypt(
+            base64.b64decode(nonce),
+            base64.b64decode(data) + base64.b64decode(tag),
+            _aad(place, path, int(version), kind),
+        )
+    except (InvalidTag, ValueError):
+        raise IntegrityError(
+            f"{'/'.join(place)}: {format_path(path)}: encrypted value does not verify "
+            "(tampered, or moved from another key, file, env or tenant)"
+        ) from None
+    return _from_bytes(raw, kind)
+
+
+# ---- the file MAC -------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able form that keeps YAML types apart (1, 1.0, "1", true differ)."""
+    from lcm.document import DELETE
+
+    if isinstance(value, dict):
+        items = [[_canonical(k), _canonical(v)] for k, v in value.items()]
+        items.sort(key=lambda kv: json.dumps(kv[0], sort_keys=True))
+        return ["m", items]
+    if isinstance(value, list):
+        return ["l", [_canonical(v) for v in value]]
+    if value is DELETE:
+        return ["d"]
+    if value is None:
+        return ["n"]
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, float):
+        return ["f", "nan" if math.isnan(value) else repr(value)]
+    return ["s", str(value)]
+
+
+def mac_key(data_key: bytes) -> bytes:
+    """The MAC key derived from a data key (never the data key itself)."""
+    return hmac.new(data_key, b"lcm file mac v1", hashlib.sha256).digest()
+
+
+def compute_mac(data_key: bytes, version: int, tree: dict, meta: dict) -> str:
+    """HMAC-SHA256 over the stored tree and the metadata block (minus `mac`)."""
+    sealed_meta = {k: v for k, v in meta.items() if k != "mac"}
+    payload = json.dumps(
+        [FORMAT_VERSION, version, _canonical(tree), _canonical(sealed_meta)],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode("utf-8")
+    digest = hmac.new(mac_key(data_key), payload, hashlib.sha256).digest()
+    return f"HMAC_SHA256,k:{version},{_b64(digest)}"
+
+
+def mac_version(mac: str) -> int | None:
+    match = MAC_RE.match(mac) if isinstance(mac, str) else None
+    return int(match.group(1)) if match else None
+
+
+def check_mac(data_key: bytes, tree: dict, meta: dict) -> bool:
+    stored = meta.get("mac")
+    version = mac_version(stored) if isinstance(stored, str) else None
+    if version is None:
+        return False
+    return hmac.compare_digest(compute_mac(data_key, version, tree, meta), stored)

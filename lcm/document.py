@@ -1,0 +1,132 @@
+"""A stored config file: its text, its YAML node graph (for positions and
+splicing) and its tree of stored values, parsed once with PyYAML's C loader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from lcm.errors import RepoError
+from lcm.paths import KeyPath
+
+META_KEY = "lcm"
+DELETE_TAG = "!delete"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Delete:
+    """The explicit overlay marker `key: !delete` (removes an inherited key)."""
+
+    _instance: "_Delete | None" = None
+
+    def __new__(cls) -> "_Delete":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Safe constructor that keeps timestamps as strings and knows `!delete`."""
+
+    def construct_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_timestamp)
+_Constructor.add_constructor(DELETE_TAG, lambda _c, _n: DELETE)
+
+
+def construct(node: yaml.Node) -> Any:
+    """Python value of a composed node."""
+    return _Constructor().construct_document(node)
+
+
+def compose(text: str, source: str) -> yaml.Node | None:
+    """Compose YAML text into nodes; bad YAML becomes a located RepoError."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise RepoError(f"{where}: bad YAML: {err.problem or err.context}") from None
+    except yaml.YAMLError as err:
+        raise RepoError(f"{source}: bad YAML: {err}") from None
+
+
+class Document:
+    """One YAML config file as stored on disk (secrets still encrypted)."""
+
+    def __init__(self, text: str, source: str, root: yaml.Node | None, full: dict) -> None:
+        self.text = text
+        self.source = source
+        self.root = root
+        self.full = full
+        meta = full.get(META_KEY)
+        self.meta: dict | None = meta if isinstance(meta, dict) else None
+        self.tree: dict = {k: v for k, v in full.items() if k != META_KEY}
+
+    @classmethod
+    def parse(cls, text: str, source: str = "<string>") -> "Document":
+        root = compose(text, source)
+        if root is None:
+            return cls(text, source, None, {})
+        if not isinstance(root, yaml.MappingNode):
+            line, col = root.start_mark.line + 1, root.start_mark.column + 1
+            raise RepoError(f"{source}:{line}:{col}: the top level must be a mapping")
+        try:
+            full = construct(root)
+        except yaml.YAMLError as err:
+            raise RepoError(f"{source}: bad YAML: {err}") from None
+        return cls(text, source, root, full)
+
+    def _child(self, node: yaml.Node, seg: Any) -> tuple[yaml.Node, yaml.Node] | None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and construct(key_node) == seg:
+                    return key_node, value_node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(seg, int):
+            if 0 <= seg < len(node.value):
+                return node.value[seg], node.value[seg]
+        return None
+
+    def nodes_at(self, path: KeyPath) -> tuple[yaml.Node, yaml.Node] | None:
+        """(key node, value node) at `path`, or None when the path is missing."""
+        if self.root is None:
+            return None
+        pair: tuple[yaml.Node, yaml.Node] = (self.root, self.root)
+        for seg in path:
+            found = self._child(pair[1], seg)
+            if found is None:
+                return None
+            pair = found
+        return pair
+
+    def _nearest(self, path: KeyPath, which: int) -> tuple[int, int]:
+        for cut in range(len(path), -1, -1):
+            pair = self.nodes_at(path[:cut])
+            if pair is not None:
+                mark = pair[which].start_mark
+                return mark.line + 1, mark.column + 1
+        return 1, 1
+
+    def position(self, path: KeyPath) -> tuple[int, int]:
+        """1-based (line, col) of the value at `path`, or of its nearest parent."""
+        return self._nearest(path, 1)
+
+    def key_position(self, path: KeyPath) -> tuple[int, int]:
+        """1-based (line, col) of the mapping key at `path`, or its nearest parent."""
+        return self._nearest(path, 0)
+
+    def encrypted_paths(self) -> list[KeyPath]:
+        from lcm.crypto import is_encrypted
+        from lcm.paths import iter_leaves
+
+        return [p for p, v in iter_leaves(self.tree) if is_encrypted(v)]

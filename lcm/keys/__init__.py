@@ -1,0 +1,1 @@
+"""Envelope encryption: per-tenant master keys in backends, versioned data keys."""

@@ -1,0 +1,148 @@
+"""A tenant's versioned data keys, stored wrapped in `.lcm/keys/<tenant>.yaml`.
+
+The file is safe to commit: each data key is AES-GCM-wrapped by the tenant's
+master key (or by Vault transit), with associated data naming the repo, the
+tenant and the version. Unwrapping happens at most once per version per process.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lcm.errors import KeyStoreError, RepoError
+from lcm.keys.backends import MasterKeyBackend
+
+STATES = ("active", "retired", "destroyed")
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class DataKeyRecord:
+    version: int
+    state: str
+    created: str
+    wrapped: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "state": self.state, "created": self.created,
+                "wrapped": self.wrapped}
+
+
+class TenantKeys:
+    """Data keys of one tenant, unwrapped lazily through its master-key backend."""
+
+    def __init__(self, path: Path, repo_id: str, tenant: str, backend: MasterKeyBackend,
+                 records: list[DataKeyRecord], master_fingerprint: str | None) -> None:
+        self.path = path
+        self.repo_id = repo_id
+        self.tenant = tenant
+        self.backend = backend
+        self.records = records
+        self.master_fingerprint = master_fingerprint
+        self._plain: dict[int, bytes] = {}
+
+    def _aad(self, version: int) -> bytes:
+        return f"lcm data key v1/{self.repo_id}/{self.tenant}/{version}".encode()
+
+    @property
+    def active_version(self) -> int:
+        for rec in self.records:
+            if rec.state == "active":
+                return rec.version
+        raise KeyStoreError(f"tenant {self.tenant!r}: no active data key in {self.path}")
+
+    def record(self, version: int) -> DataKeyRecord:
+        for rec in self.records:
+            if rec.version == version:
+                return rec
+        raise KeyStoreError(f"tenant {self.tenant!r}: unknown data key version {version}")
+
+    def key(self, version: int) -> bytes:
+        """The plaintext data key `version` (unwrapped once, kept in memory only)."""
+        cached = self._plain.get(version)
+        if cached is not None:
+            return cached
+        rec = self.record(version)
+        if rec.state == "destroyed":
+            raise KeyStoreError(f"tenant {self.tenant!r}: data key version {version} was destroyed")
+        self._check_fingerprint()
+        plain = self.backend.unwrap(base64.b64decode(rec.wrapped), self._aad(version))
+        self._plain[version] = plain
+        return plain
+
+    def _check_fingerprint(self) -> None:
+        if self.master_fingerprint is None:
+            return
+        actual = self.backend.key_fingerprint()
+        if actual is not None and actual != self.master_fingerprint:
+            raise KeyStoreError(f"wrong master key for {self.backend.describe()}")
+
+    def active_key(self) -> tuple[int, bytes]:
+        version = self.active_version
+        return version, self.key(version)
+
+    def add_version(self) -> int:
+        """Create a new active data key; the previous active one becomes retired."""
+        version = max((r.version for r in self.records), default=0) + 1
+        plain = os.urandom(32)
+        wrapped = base64.b64encode(self.backend.wrap(plain, self._aad(version))).decode()
+        for rec in self.records:
+            if rec.state == "active":
+                rec.state = "retired"
+        self.records.append(DataKeyRecord(version, "active", utc_now(), wrapped))
+        self._plain[version] = plain
+        return version
+
+    def render(self) -> str:
+        import yaml
+
+        body = {
+            "format": 1,
+            "tenant": self.tenant,
+            "master": {"backend": self.backend.name, "fingerprint": self.master_fingerprint},
+            "data_keys": [r.as_dict() for r in self.records],
+        }
+        header = (f"# Data keys of tenant {self.tenant!r}, each wrapped by the tenant's master key.\n"
+                  "# Safe to commit; written by lcm.\n")
+        return header + yaml.safe_dump(body, sort_keys=False)
+
+
+def keys_path(root: Path, tenant: str) -> Path:
+    return root / ".lcm" / "keys" / f"{tenant}.yaml"
+
+
+def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
+    """Read `.lcm/keys/<tenant>.yaml` (no unwrapping yet)."""
+    from lcm.document import Document
+
+    path = keys_path(root, tenant)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RepoError(f"{path}: missing data-key file for tenant {tenant!r}") from None
+    data = Document.parse(text, str(path)).full
+    try:
+        records = [DataKeyRecord(int(r["version"]), str(r["state"]), str(r["created"]),
+                                 str(r["wrapped"])) for r in data["data_keys"]]
+        master = data.get("master") or {}
+    except (KeyError, TypeError, ValueError):
+        raise RepoError(f"{path}: malformed data-key file") from None
+    if any(r.state not in STATES for r in records):
+        raise RepoError(f"{path}: unknown data key state")
+    return TenantKeys(path, repo_id, tenant, backend, records, master.get("fingerprint"))
+
+
+def create(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
+    """A new tenant's key file with data key version 1 (not yet written)."""
+    keys = TenantKeys(keys_path(root, tenant), repo_id, tenant, backend, [],
+                      backend.key_fingerprint())
+    keys.add_version()
+    return keys

@@ -1,0 +1,36 @@
+"""Sharing a tenant's keyring/file master key with a teammate."""
+
+from __future__ import annotations
+
+from lcm import audit
+from lcm.errors import KeyStoreError
+from lcm.keys.armor import armor, unarmor
+from lcm.keys.backends import MemoryBackend, backend_for
+
+
+def export_key(repo, tenant: str) -> str:  # repo: lcm.repo.Repo
+    """The tenant's master key as one armored line (audited)."""
+    backend = repo.backend(tenant)
+    line = armor(repo.manifest.repo_id, tenant, backend.export_key())
+    audit.record(repo.root, "key-export", tenant=tenant)
+    return line
+
+
+def import_key(repo, tenant: str, line: str, replace: bool = False) -> str:
+    """Store an armored master key in the tenant's backend after proving it opens
+    the tenant's data keys; returns the backend description."""
+    from lcm.keys import datakeys
+
+    manifest = repo.manifest
+    backend_name = manifest.require_tenant(tenant)
+    key = unarmor(manifest.repo_id, tenant, line)
+    probe = datakeys.load(repo.root, manifest.repo_id, tenant,
+                          MemoryBackend(manifest.repo_id, tenant, key))
+    try:
+        probe.key(probe.active_version)
+    except KeyStoreError:
+        raise KeyStoreError(f"tenant {tenant!r}: that key does not open this tenant's data keys") from None
+    target = backend_for(manifest.repo_id, tenant, backend_name, honour_env=False)
+    target.import_key(key, replace=replace)
+    audit.record(repo.root, "key-import", tenant=tenant)
+    return target.describe()

@@ -1,0 +1,65 @@
+"""Environment overlays: deep-merge the files of an env chain, with provenance.
+
+Maps merge key by key; lists and scalars from a nearer env replace the farther
+one's; `key: !delete` removes an inherited key. Provenance records, for every
+path a layer set, which layer set it; a leaf's source is its nearest recorded
+ancestor.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Hashable, TypeVar
+
+from lcm.document import DELETE
+from lcm.paths import KeyPath
+
+S = TypeVar("S", bound=Hashable)
+
+
+class Merged(Generic[S]):
+    """The merged tree and where each part came from."""
+
+    def __init__(self) -> None:
+        self.tree: dict = {}
+        self.sources: dict[KeyPath, S] = {}
+
+    def source_of(self, path: KeyPath) -> S | None:
+        for cut in range(len(path), -1, -1):
+            found = self.sources.get(path[:cut])
+            if found is not None:
+                return found
+        return None
+
+
+def _strip_deletes(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_deletes(v) for k, v in value.items() if v is not DELETE}
+    if isinstance(value, list):
+        return [_strip_deletes(v) for v in value]
+    return value
+
+
+def _merge_into(target: dict, layer: dict, source: Any, prefix: KeyPath, merged: Merged) -> None:
+    for key, value in layer.items():
+        path = prefix + (key,)
+        if value is DELETE:
+            target.pop(key, None)
+            for p in [p for p in merged.sources if p[: len(path)] == path]:
+                del merged.sources[p]
+            continue
+        current = target.get(key)
+        if isinstance(value, dict) and isinstance(current, dict):
+            _merge_into(current, value, source, path, merged)
+        else:
+            for p in [p for p in merged.sources if p[: len(path)] == path and p != path]:
+                del merged.sources[p]
+            target[key] = _strip_deletes(value)
+            merged.sources[path] = source
+
+
+def merge(layers: list[tuple[S, dict]]) -> Merged[S]:
+    """Merge `(source, tree)` layers, farthest ancestor first."""
+    merged: Merged[S] = Merged()
+    for source, tree in layers:
+        _merge_into(merged.tree, tree, source, (), merged)
+    return merged

@@ -1,0 +1,287 @@
+"""An lcm config repository: manifest, addresses, keys, reads and the write transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from lcm.address import NAME_SEGMENT, Address
+from lcm.document import Document
+from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError
+from lcm.manifest import MANIFEST_NAME, Manifest
+from lcm.paths import KeyPath
+
+CONFIG_DIR = "config"
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id of `data` (the cache key for parsed and resolved files)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` (or $LCM_REPO, or cwd) with `.lcm.yaml`."""
+    origin = Path(start or os.environ.get("LCM_REPO") or os.getcwd()).resolve()
+    for folder in (origin, *origin.parents):
+        if (folder / MANIFEST_NAME).is_file():
+            return folder
+    raise RepoError(f"{origin}: not an lcm repository (no {MANIFEST_NAME} here or above; run `lcm init`)")
+
+
+class Repo:
+    """Entry point for reading and writing one config repository."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._manifest: Manifest | None = None
+        self._docs: dict[Path, tuple[tuple[int, int, int], str, Document | None]] = {}
+        self._keys: dict[str, Any] = {}
+        self._verified: set[str] = set()
+        self._resolved: dict[tuple[str, str, bool], tuple[tuple, Any]] = {}
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Repo":
+        return cls(find_root(Path(path) if path is not None else None))
+
+    # ---- manifest and addresses ------------------------------------------------
+
+    @property
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            from lcm.manifest import load
+
+            self._manifest = load(self.root)
+        return self._manifest
+
+    def reload(self) -> None:
+        """Forget cached manifest and keys (after another process wrote)."""
+        self._manifest = None
+        self._keys.clear()
+
+    def address(self, text: str) -> Address:
+        """Parse `TENANT/ENV/NAME` or a config file path into a checked Address."""
+        candidate = Path(text)
+        if text.endswith((".yaml", ".yml")) or candidate.is_file():
+            full = candidate.resolve() if candidate.is_absolute() or candidate.exists() \
+                else (Path.cwd() / candidate).resolve()
+            try:
+                rel = full.relative_to(self.root / CONFIG_DIR)
+            except ValueError:
+                raise UsageError(f"{text}: not a config file under {self.root / CONFIG_DIR}") from None
+            parts = rel.with_suffix("").parts
+        else:
+            parts = tuple(text.strip("/").split("/"))
+        if len(parts) < 3 or any(not NAME_SEGMENT.match(p) for p in parts):
+            raise UsageError(f"{text!r}: expected an address TENANT/ENV/NAME (e.g. acme/production/inference)")
+        addr = Address(parts[0], parts[1], "/".join(parts[2:]))
+        self.manifest.require_tenant(addr.tenant)
+        self.manifest.env_chain(addr.env)
+        return addr
+
+    def path_of(self, addr: Address) -> Path:
+        return self.root / addr.relpath
+
+    def iter_addresses(self, tenant: str | None = None, env: str | None = None) -> Iterator[Address]:
+        """Every config file present, optionally of one tenant and/or env."""
+        base = self.root / CONFIG_DIR
+        tenants = [tenant] if tenant else sorted(self.manifest.tenants)
+        for t in tenants:
+            envs = [env] if env else list(self.manifest.environments)
+            for e in envs:
+                folder = base / t / e
+                if not folder.is_dir():
+                    continue
+                for path in sorted(folder.rglob("*.yaml")):
+                    yield Address(t, e, path.relative_to(folder).with_suffix("").as_posix())
+
+    # ---- reading ---------------------------------------------------------------
+
+    def _snapshot(self, path: Path) -> tuple[str | None, Document | None]:
+        """(blob id, parsed document) of a file, re-read only when its stat changed."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            self._docs.pop(path, None)
+            return None, None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._docs.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        data = path.read_bytes()
+        oid = blob_id(data)
+        if cached is not None and cached[1] == oid:
+            doc = cached[2]
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise RepoError(f"{path}: not UTF-8 text") from None
+            doc = Document.parse(text, self._display(path))
+        self._docs[path] = (stamp, oid, doc)
+        return oid, doc
+
+    def _display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def read_document(self, addr: Address) -> Document | None:
+        """The stored file (no keys needed), or None when it does not exist."""
+        return self._snapshot(self.path_of(addr))[1]
+
+    def require_document(self, addr: Address) -> Document:
+        doc = self.read_document(addr)
+        if doc is None:
+            raise RepoError(f"{addr}: no such config file ({addr.relpath})")
+        return doc
+
+    # ---- keys ------------------------------------------------------------------
+
+    def backend(self, tenant: str):  # -> MasterKeyBackend
+        from lcm.keys.backends import backend_for
+
+        return backend_for(self.manifest.repo_id, tenant, self.manifest.require_tenant(tenant))
+
+    def keys(self, tenant: str):  # -> TenantKeys
+        """The tenant's data keys; each version is unwrapped once per process."""
+        if tenant not in self._keys:
+            from lcm.keys import datakeys
+
+            self._keys[tenant] = datakeys.load(self.root, self.manifest.repo_id, tenant,
+                                               self.backend(tenant))
+        return self._keys[tenant]
+
+    def verify(self, addr: Address) -> None:
+        """Check one file's MAC (needs the tenant's key)."""
+        from lcm.store import verify
+
+        oid, doc = self._snapshot(self.path_of(addr))
+        if doc is None:
+            raise RepoError(f"{addr}: no such config file ({addr.relpath})")
+        if oid in self._verified:
+            return
+        verify(doc, self.keys(addr.tenant), addr.place)
+        self._verified.add(oid)  # type: ignore[arg-type]
+
+    def decrypt(self, addr: Address, verify: bool = True) -> dict:
+        """The plaintext tree of one file."""
+        from lcm.store import decrypt_tree
+
+        doc = self.require_document(addr)
+        if verify:
+            self.verify(addr)
+        return decrypt_tree(doc, self.keys(addr.tenant), addr.place, verify_mac=False)
+
+    def resolve(self, tenant: str, env: str, name: str | None = None, verify: bool = True):
+        """The effective config of `tenant/env` (one file `name`, or every file merged
+        under its name as the top-level key when `name` is None)."""
+        if name is None:
+            return self._resolve_all(tenant, env, verify)
+        chain = self.manifest.env_chain(env)
+        self.manifest.require_tenant(tenant)
+        addrs = [Address(tenant, e, name) for e in chain]
+        snaps = [self._snapshot(self.path_of(a)) for a in addrs]
+        stamp = tuple(s[0] for s in snaps)
+        key = (tenant, env, verify, name)
+        cached = self._resolved.get(key)  # type: ignore[arg-type]
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if all(s[1] is None for s in snaps):
+            raise RepoError(f"{tenant}/{env}/{name}: no such config file in {env} or its parents")
+        verified = self._verify_chain([a for a, s in zip(addrs, snaps) if s[1] is not None], verify)
+        from lcm.effective import Effective
+        from lcm.overlay import merge
+
+        merged = merge([(a, s[1].tree) for a, s in zip(addrs, snaps) if s[1] is not None])
+        eff = Effective(tenant, env, merged, self._decrypt_one, verified)
+        self._resolved[key] = (stamp, eff)  # type: ignore[index]
+        return eff
+
+    def _resolve_all(self, tenant: str, env: str, verify: bool):
+        names = sorted({a.name for e in self.manifest.env_chain(env)
+                        for a in self.iter_addresses(tenant, e)})
+        from lcm.effective import Effective
+        from lcm.overlay import Merged
+
+        merged: Merged[Address] = Merged()
+        verified = True
+        for name in names:
+            part = self.resolve(tenant, env, name, verify)
+            verified = verified and part.verified
+            merged.tree[name] = part.stored
+            for path, source in part._merged.sources.items():
+                merged.sources[(name,) + path] = source
+        return Effective(tenant, env, merged,
+                         lambda a, p, v: self._decrypt_one(a, p[1:], v), verified)
+
+    def _verify_chain(self, addrs: list[Address], verify: bool) -> bool:
+        if not verify:
+            return False
+        try:
+            for addr in addrs:
+                self.verify(addr)
+        except (KeyStoreError, BackendUnavailable):
+            return False
+        return True
+
+    def _decrypt_one(self, addr: Address, path: KeyPath, stored: str) -> Any:
+        from lcm.crypto import decrypt_value
+
+        return decrypt_value(stored, self.keys(addr.tenant).key, addr.place, path)
+
+    # ---- writing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, op: str, tenant: str | None, message: str | None = None,
+                    commit: bool = True) -> Iterator["Transaction"]:
+        """Lock, collect writes, validate, write atomically, then make one commit."""
+        from lcm.fsutil import locked
+
+        with locked(self.root / ".lcm" / "lock"):
+            self.reload()
+            txn = Transaction(self, op, tenant, message)
+            yield txn
+            txn.finish(commit)
+
+
+class Transaction:
+    """Writes collected under the repository lock; applied together at the end."""
+
+    def __init__(self, repo: Repo, op: str, tenant: str | None, message: str | None) -> None:
+        self.repo = repo
+        self.op = op
+        self.tenant = tenant
+        self.message = message
+        self.pending: dict[Path, str | None] = {}
+        self.summary = f"lcm {op}"
+        self.commit_id: str | None = None
+
+    def write_text(self, path: Path, text: str) -> None:
+        self.pending[path] = text
+
+    def delete(self, path: Path) -> None:
+        self.pending[path] = None
+
+    def finish(self, commit: bool) -> None:
+        if not self.pending:
+            return
+        from lcm.validate.gate import check_pending
+
+        check_pending(self.repo, {p: t for p, t in self.pending.items() if t is not None})
+        from lcm.fsutil import atomic_write
+
+        for path, text in self.pending.items():
+            if text is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(path, text)
+        if commit:
+            from lcm.gitops import commit_message, commit_paths
+
+            rels = [p.relative_to(self.repo.root).as_posix() for p in self.pending]
+            msg = commit_message(self.message or self.summary, self.op, self.tenant, rels)
+            self.commit_id = commit_paths(self.repo.root, list(self.pending), msg)

@@ -1,0 +1,134 @@
+"""Creating repositories and tenants (`lcm init`, `lcm tenant add`)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from lcm.errors import RepoError, UsageError
+from lcm.manifest import MANIFEST_NAME, NAME_RE
+
+MANIFEST_TEMPLATE = """\
+# lcm manifest: environments, tenants, secret keys, schemas, rotation policy.
+version: 1
+repo_id: {repo_id}
+environments:          # each env overlays its parent
+  base: {{}}
+  development: {{parent: base}}
+  staging: {{parent: base}}
+  production: {{parent: staging}}
+tenants: {{}}
+secrets: ["*api_key", "*apikey", "*password", "*token", "*secret", "*private_key"]
+schemas:
+  - files: "*/*/inference.yaml"
+    schema: lcm:model-endpoint
+  - files: "*/*/parameters.yaml"
+    schema: lcm:model-parameters
+  - files: "*/*/prompts/*.yaml"
+    schema: lcm:prompt-template
+  - files: "*/*/routing.yaml"
+    schema: lcm:routing
+  - files: "*/*/rate-limits.yaml"
+    schema: lcm:rate-limits
+  - files: "*/*/budget.yaml"
+    schema: lcm:budget
+rotation:
+  secrets:
+    - {{keys: "*api_key", max_age: 90d, overlap: 7d}}
+    - {{keys: "*password", max_age: 30d, overlap: 24h}}
+  data_keys: {{max_age: 90d}}
+"""
+
+GITATTRIBUTES = "config/**/*.yaml diff=lcm merge=lcm\n"
+LCM_GITIGNORE = "lock\ncache/\n*.tmp\n"
+PRE_COMMIT = """\
+repos:
+  - repo: local
+    hooks:
+      - id: lcm-scan
+        name: lcm scan (no plaintext secrets)
+        entry: lcm scan
+        language: system
+        pass_filenames: true
+"""
+
+
+def init_repo(target: Path, git_only: bool = False) -> Path:
+    """Create a config repository in `target` with one initial commit."""
+    import pygit2
+
+    from lcm.fsutil import atomic_write
+    from lcm.history.gitsetup import install
+
+    target = target.resolve()
+    if git_only:
+        if not (target / MANIFEST_NAME).is_file():
+            raise RepoError(f"{target}: not an lcm repository (no {MANIFEST_NAME})")
+        install(target)
+        return target
+    if (target / MANIFEST_NAME).exists():
+        raise RepoError(f"{target}: already an lcm repository ({MANIFEST_NAME} exists)")
+    target.mkdir(parents=True, exist_ok=True)
+    if pygit2.discover_repository(str(target)) is None:
+        pygit2.init_repository(str(target), initial_head="main")
+    files = {
+        MANIFEST_NAME: MANIFEST_TEMPLATE.format(repo_id=secrets.token_hex(16)),
+        ".gitattributes": GITATTRIBUTES,
+        ".lcm/.gitignore": LCM_GITIGNORE,
+        ".lcm/keys/.keep": "",
+        "config/.keep": "",
+        "schemas/.keep": "",
+        ".pre-commit-config.yaml": PRE_COMMIT,
+    }
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        if not path.exists():
+            atomic_write(path, text)
+            written.append(path)
+    install(target)
+    from lcm.gitops import commit_message, commit_paths
+
+    commit_paths(target, written,
+                 commit_message("lcm init", "init", None, [p.relative_to(target).as_posix() for p in written]))
+    return target
+
+
+def add_tenant(repo, name: str, backend: str | None) -> str:  # repo: lcm.repo.Repo
+    """Create the tenant's master key (if absent) and data key v1; one commit."""
+    from lcm.document import Document
+    from lcm.keys import datakeys
+    from lcm.keys.backends import BACKENDS_CREATABLE, backend_for, keyring_usable
+    from lcm.writer import render
+
+    if not NAME_RE.match(name):
+        raise UsageError(f"bad tenant name {name!r}: use lowercase letters, digits, '-', '_' and '.'")
+    if backend is None:
+        backend = "keyring" if keyring_usable() else "file"
+    if backend not in BACKENDS_CREATABLE:
+        raise UsageError(f"backend {backend!r} cannot be created here (use one of {', '.join(BACKENDS_CREATABLE)})")
+    with repo.transaction("tenant-add", name, f"lcm tenant add {name} --backend {backend}") as txn:
+        manifest = repo.manifest
+        if name in manifest.tenants:
+            raise RepoError(f"tenant {name!r} already exists")
+        store = backend_for(manifest.repo_id, name, backend, honour_env=False)
+        if not store.exists():
+            if backend == "env":
+                from lcm.keys.backends import env_var_name
+
+                raise UsageError(f"backend env reads ${env_var_name(name)}: set it first "
+                                 "(a base64 256-bit key, e.g. from `lcm key export`)")
+            store.create()
+        keys = datakeys.create(repo.root, manifest.repo_id, name, store)
+        txn.write_text(keys.path, keys.render())
+        text = manifest.path.read_text(encoding="utf-8")
+        doc = Document.parse(text, str(manifest.path))
+        full = dict(doc.full)
+        tenants = dict(full.get("tenants") or {})
+        tenants[name] = {"backend": backend}
+        full["tenants"] = tenants
+        txn.write_text(manifest.path, render(doc, full))
+    from lcm import audit
+
+    audit.record(repo.root, "tenant-add", tenant=name)
+    return backend

@@ -1,0 +1,112 @@
+"""Sealing and opening one stored file: encrypt secrets in place, keep
+unchanged ciphertexts byte for byte, compute and verify the file MAC."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from lcm.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
+from lcm.document import DELETE, Document
+from lcm.errors import IntegrityError
+from lcm.keys.datakeys import TenantKeys, utc_now
+from lcm.paths import KeyPath, format_path, lookup
+from lcm.writer import same_value
+
+Place = tuple[str, str, str]
+MASK = "********"
+
+
+def verify(doc: Document, keys: TenantKeys, place: Place) -> None:
+    """Check the metadata block names this place and the MAC matches."""
+    meta = doc.meta
+    where = doc.source
+    if meta is None or "mac" not in meta:
+        raise IntegrityError(f"{where}: no lcm metadata/MAC (edited outside lcm? review, then `lcm reseal`)")
+    named = (meta.get("tenant"), meta.get("env"), meta.get("name"))
+    if named != place:
+        raise IntegrityError(
+            f"{where}: metadata names {'/'.join(map(str, named))}, not {'/'.join(place)} (file moved or copied)"
+        )
+    from lcm.crypto import mac_version
+
+    version = mac_version(meta["mac"])
+    if version is None or not check_mac(keys.key(version), doc.tree, meta):
+        raise IntegrityError(
+            f"{where}: MAC does not verify: the file was changed outside lcm"
+            " (review the change, then `lcm reseal`, or read with --ignore-mac)"
+        )
+
+
+def map_leaves(tree: Any, fn: Callable[[KeyPath, Any], Any], prefix: KeyPath = ()) -> Any:
+    """A copy of `tree` with every scalar leaf replaced by fn(path, leaf)."""
+    if isinstance(tree, dict):
+        return {k: map_leaves(v, fn, prefix + (k,)) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [map_leaves(v, fn, prefix + (i,)) for i, v in enumerate(tree)]
+    return fn(prefix, tree)
+
+
+def decrypt_tree(doc: Document, keys: TenantKeys, place: Place, verify_mac: bool = True) -> dict:
+    """The plaintext tree of one file (MAC verified first unless told not to)."""
+    if verify_mac:
+        verify(doc, keys, place)
+    return map_leaves(
+        doc.tree,
+        lambda path, v: decrypt_value(v, keys.key, place, path) if is_encrypted(v) else v,
+    )
+
+
+def mask_tree(tree: dict) -> dict:
+    """The stored tree with every encrypted value shown as `********`."""
+    return map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
+
+
+def seal(
+    old: Document | None,
+    plain: dict,
+    keys: TenantKeys,
+    place: Place,
+    is_secret: Callable[[KeyPath], bool],
+    extra_secret: Iterable[KeyPath] = (),
+    meta_updates: dict | None = None,
+) -> dict:
+    """The new stored tree (with `lcm:` block) for a plaintext tree.
+
+    A leaf is encrypted when it was encrypted before at the same path, when it
+    matches the manifest's secret globs, or when named in `extra_secret`
+    (or lies under one of them). An unchanged secret keeps its old ciphertext.
+    """
+    explicit = list(extra_secret)
+    old_tree = old.tree if old is not None else {}
+    version, key = keys.active_key()
+
+    def secret_here(path: KeyPath, old_value: Any) -> bool:
+        return (is_encrypted(old_value) or is_secret(path)
+                or any(path[: len(e)] == e for e in explicit))
+
+    def seal_leaf(path: KeyPath, value: Any) -> Any:
+        try:
+            old_value = lookup(old_tree, path)
+        except (KeyError, TypeError, IndexError):
+            old_value = None
+        if value is DELETE or isinstance(value, (dict, list)) or not secret_here(path, old_value):
+            return value
+        if is_encrypted(old_value):
+            try:
+                if same_value(decrypt_value(old_value, keys.key, place, path), value):
+                    return old_value
+            except IntegrityError:
+                pass
+        return encrypt_value(value, key, version, place, path)
+
+    tree = map_leaves(plain, seal_leaf)
+    meta = dict(old.meta) if old is not None and old.meta else {}
+    meta.pop("mac", None)
+    meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": utc_now()})
+    meta.update(meta_updates or {})
+    meta["mac"] = compute_mac(key, version, tree, meta)
+    return {**tree, "lcm": meta}
+
+
+def describe_path(path: KeyPath) -> str:
+    return format_path(path) if path else "(root)"

@@ -1,0 +1,1 @@
+"""Built-in JSON Schemas, shipped inside the wheel as ``lcm.builtin_schemas``."""
