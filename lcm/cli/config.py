@@ -98,7 +98,7 @@ def unset(
     message: Annotated[Optional[str], typer.Option("-m", "--message")] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
 ) -> None:
-    """Remove a key from one file (use `set KEY !delete --type yaml` to hide an inherited key)."""
+    """Remove a key from one file (`lcm set ADDR KEY '!delete'` hides an inherited key instead)."""
     from lcm.cli.diagnostics import info
     from lcm.ops import unset_value
     from lcm.paths import parse_path

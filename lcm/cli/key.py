@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-key_app = typer.Typer(no_args_is_help=True, help="Master keys: export and import.")
+key_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Master keys: export and import.")
 
 
 def register(app: typer.Typer) -> None:
@@ -39,8 +39,9 @@ def import_(
     from lcm.keys.sharing import import_key
     from lcm.repo import Repo
 
-    line = sys.stdin.readline()
-    if not line.strip():
+    lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    line = lines[0] if lines else ""
+    if not line:
         raise UsageError("lcm key import reads the armored key from stdin (pipe `lcm key export` into it)")
     where = import_key(Repo.open(), tenant, line, replace=replace)
     info(f"imported the master key of {where}")

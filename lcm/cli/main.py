@@ -37,6 +37,8 @@ app = typer.Typer(
     cls=_LcmGroup,
     no_args_is_help=True,
     add_completion=False,
+    # Plain click help: rich's help renderer costs ~250 ms on every `--help`.
+    rich_markup_mode=None,
     # Rich tracebacks print local variables, which may hold plaintext secrets.
     pretty_exceptions_enable=False,
     help="LLM Config Manager: encrypted, validated, versioned LLM configuration in Git.",

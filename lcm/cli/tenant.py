@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-tenant_app = typer.Typer(no_args_is_help=True, help="Tenants and their key backends.")
+tenant_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Tenants and their key backends.")
 
 
 def register(app: typer.Typer) -> None:
