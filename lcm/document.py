@@ -44,6 +44,20 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 _Constructor.add_constructor(DELETE_TAG, lambda _c, _n: DELETE)
 
 
+class _TreeLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The C loader with the same value rules as `_Constructor` (no nodes kept)."""
+
+
+_TreeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            yaml.constructor.SafeConstructor.construct_yaml_str)
+_TreeLoader.add_constructor(DELETE_TAG, lambda _loader, _node: DELETE)
+
+
+def load_tree(text: str) -> Any:
+    """Plain values of YAML text, fast (no node graph); raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_TreeLoader)
+
+
 def construct(node: yaml.Node) -> Any:
     """Python value of a composed node."""
     return _Constructor().construct_document(node)

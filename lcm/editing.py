@@ -122,8 +122,10 @@ def _save(repo: Repo, addr: Address, old_doc, new_doc, edited: str, message: str
         if (current.text if current else None) != (old_doc.text if old_doc else None):
             raise LcmError(f"{addr}: changed by someone else while you were editing; nothing saved")
         txn.summary = f"lcm edit {addr}"
+        from lcm.validate.secrets import schema_secret_paths
+
         full = seal(old_doc, new_doc.full, repo.keys(addr.tenant), addr.place,
-                    repo.manifest.is_secret_key)
+                    repo.manifest.is_secret_key, schema_secret_paths(repo, addr, new_doc.full))
         meta = full.pop("lcm")
         try:
             body = _splice(new_doc, full) if new_doc.root is not None else edited

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    import pygit2
 
 from lcm.errors import RepoError
 
 _AUTHOR_RE = re.compile(r"^\s*(.+?)\s*<([^>]+)>\s*$")
 
 
-def open_git(root: Path):  # -> pygit2.Repository
+def open_git(root: Path) -> "pygit2.Repository":
     import pygit2
 
     try:
@@ -24,14 +27,19 @@ def open_git(root: Path):  # -> pygit2.Repository
         return pygit2.Repository(found)
 
 
-def signature(git):  # -> pygit2.Signature
+def signature(git: "pygit2.Repository", role: str = "AUTHOR") -> "pygit2.Signature":
+    """Who commits: $GIT_<ROLE>_NAME/EMAIL (as git does), else Git config, else
+    $LCM_AUTHOR ("Name <email>"), else `lcm <lcm@localhost>`."""
     import pygit2
 
-    env_author = os.environ.get("LCM_AUTHOR")
+    name, email = os.environ.get(f"GIT_{role}_NAME"), os.environ.get(f"GIT_{role}_EMAIL")
+    if name and email:
+        return pygit2.Signature(name, email)
     try:
         return git.default_signature
     except (KeyError, pygit2.GitError):
         pass
+    env_author = os.environ.get("LCM_AUTHOR")
     if env_author:
         match = _AUTHOR_RE.match(env_author)
         if match:
@@ -46,6 +54,22 @@ def commit_message(summary: str, op: str, tenant: str | None, paths: Iterable[st
         trailers.append(f"Lcm-Tenant: {tenant}")
     trailers.append(f"Lcm-Paths: {', '.join(sorted(paths))}")
     return f"{summary.strip()}\n\n" + "\n".join(trailers) + "\n"
+
+
+def check_can_commit(root: Path) -> None:
+    """Refuse before writing anything when Git's own locks are held (a running git,
+    or a stale lock left by a killed one)."""
+    git = open_git(root)
+    gitdir = Path(git.path)
+    locks = [gitdir / "index.lock"]
+    if not git.head_is_detached:
+        ref = git.lookup_reference("HEAD").target
+        if isinstance(ref, str):
+            locks.append(gitdir / f"{ref}.lock")
+    for lock in locks:
+        if lock.exists():
+            raise RepoError(f"{lock} exists: another git process is running, or a crashed one "
+                            "left it (remove it if no git is running)")
 
 
 def commit_paths(root: Path, paths: list[Path], message: str) -> str:
@@ -79,7 +103,7 @@ def commit_paths(root: Path, paths: list[Path], message: str) -> str:
                 except (OSError, pygit2.GitError):
                     pass
     tree = scratch.write_tree(git)
-    sig = signature(git)
-    oid = git.create_commit("HEAD", sig, sig, message, tree, parents)
+    oid = git.create_commit("HEAD", signature(git), signature(git, "COMMITTER"), message, tree,
+                            parents)
     real.write()
     return str(oid)

@@ -11,6 +11,13 @@ from lcm.paths import KeyPath, format_path
 from lcm.repo import Repo, Transaction
 
 
+def _check_not_reserved(path: KeyPath) -> None:
+    from lcm.document import META_KEY
+
+    if path and path[0] == META_KEY:
+        raise UsageError(f"the top-level key {META_KEY!r} is lcm's metadata block; it cannot be set or unset")
+
+
 def _container_for(tree: dict, path: KeyPath) -> Any:
     """Walk to the parent of `path`, creating maps (and appending list slots) on the way."""
     node: Any = tree
@@ -101,8 +108,10 @@ def write_plain(txn: Transaction, addr: Address, doc: Document | None, plain: di
     if doc is not None and not force and not extra and not meta_updates:
         if same_value(repo.decrypt(addr, verify=False), plain):
             return False
+    from lcm.validate.secrets import schema_secret_paths
+
     full = seal(doc, plain, repo.keys(addr.tenant), addr.place, repo.manifest.is_secret_key,
-                extra, meta_updates)
+                extra + schema_secret_paths(repo, addr, plain), meta_updates)
     txn.write_text(repo.path_of(addr), render(doc, full))
     return True
 
@@ -110,6 +119,7 @@ def write_plain(txn: Transaction, addr: Address, doc: Document | None, plain: di
 def set_value(repo: Repo, addr: Address, path: KeyPath, value: Any, *, secret: bool = False,
               message: str | None = None, commit: bool = True) -> bool:
     """`lcm set`: one value in one file, one commit."""
+    _check_not_reserved(path)
     with repo.transaction("set", addr.tenant, message, commit) as txn:
         doc, plain = current_plain(repo, addr)
         path = normalise_path(plain, path)
@@ -121,6 +131,7 @@ def set_value(repo: Repo, addr: Address, path: KeyPath, value: Any, *, secret: b
 def unset_value(repo: Repo, addr: Address, path: KeyPath, *, message: str | None = None,
                 commit: bool = True) -> None:
     """`lcm unset`: remove a key from one file (or mark it deleted with --delete-marker)."""
+    _check_not_reserved(path)
     with repo.transaction("unset", addr.tenant, message, commit) as txn:
         doc, plain = current_plain(repo, addr)
         if doc is None:

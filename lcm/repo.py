@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from lcm.address import NAME_SEGMENT, Address
 from lcm.document import Document
-from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError
+from lcm.errors import BackendUnavailable, KeyStoreError, LcmError, RepoError, UsageError
 from lcm.manifest import MANIFEST_NAME, Manifest
 from lcm.paths import KeyPath
 
@@ -39,7 +39,7 @@ class Repo:
         self._manifest: Manifest | None = None
         self._docs: dict[Path, tuple[tuple[int, int, int], str, Document | None]] = {}
         self._keys: dict[str, Any] = {}
-        self._verified: set[str] = set()
+        self._verified: set[tuple[str, tuple[str, str, str]]] = set()
         self._resolved: dict[tuple[str, str, bool], tuple[tuple, Any]] = {}
 
     @classmethod
@@ -162,10 +162,12 @@ class Repo:
         oid, doc = self._snapshot(self.path_of(addr))
         if doc is None:
             raise RepoError(f"{addr}: no such config file ({addr.relpath})")
-        if oid in self._verified:
+        # Keyed by place too: the same bytes copied to another env must fail there.
+        stamp = (oid, addr.place)
+        if stamp in self._verified:
             return
         verify(doc, self.keys(addr.tenant), addr.place)
-        self._verified.add(oid)  # type: ignore[arg-type]
+        self._verified.add(stamp)  # type: ignore[arg-type]
 
     def decrypt(self, addr: Address, verify: bool = True) -> dict:
         """The plaintext tree of one file."""
@@ -272,16 +274,30 @@ class Transaction:
         from lcm.validate.gate import check_pending
 
         check_pending(self.repo, {p: t for p, t in self.pending.items() if t is not None})
+        from lcm.gitops import check_can_commit, commit_message, commit_paths
+
+        if commit:
+            check_can_commit(self.repo.root)
+        previous = {p: (p.read_bytes() if p.exists() else None) for p in self.pending}
+        try:
+            self._apply(self.pending)
+            if commit:
+                rels = [p.relative_to(self.repo.root).as_posix() for p in self.pending]
+                msg = commit_message(self.message or self.summary, self.op, self.tenant, rels)
+                self.commit_id = commit_paths(self.repo.root, list(self.pending), msg)
+        except BaseException as err:
+            # Put every file back: a failed command changes nothing on disk.
+            self._apply({p: (b.decode("utf-8") if b is not None else None) for p, b in previous.items()})
+            if isinstance(err, Exception) and not isinstance(err, LcmError):
+                raise RepoError(f"{self.repo.root}: could not commit: {err}") from None
+            raise
+
+    @staticmethod
+    def _apply(contents: dict[Path, str | None]) -> None:
         from lcm.fsutil import atomic_write
 
-        for path, text in self.pending.items():
+        for path, text in contents.items():
             if text is None:
                 path.unlink(missing_ok=True)
             else:
                 atomic_write(path, text)
-        if commit:
-            from lcm.gitops import commit_message, commit_paths
-
-            rels = [p.relative_to(self.repo.root).as_posix() for p in self.pending]
-            msg = commit_message(self.message or self.summary, self.op, self.tenant, rels)
-            self.commit_id = commit_paths(self.repo.root, list(self.pending), msg)

@@ -40,7 +40,7 @@ rotation:
 """
 
 GITATTRIBUTES = "config/**/*.yaml diff=lcm merge=lcm\n"
-LCM_GITIGNORE = "lock\ncache/\n*.tmp\n"
+LCM_GITIGNORE = "lock\ncache/\naudit/\n*.tmp\n"
 PRE_COMMIT = """\
 repos:
   - repo: local
@@ -49,6 +49,7 @@ repos:
         name: lcm scan (no plaintext secrets)
         entry: lcm scan
         language: system
+        types: [text]
         pass_filenames: true
 """
 
@@ -96,10 +97,7 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
 
 def add_tenant(repo, name: str, backend: str | None) -> str:  # repo: lcm.repo.Repo
     """Create the tenant's master key (if absent) and data key v1; one commit."""
-    from lcm.document import Document
-    from lcm.keys import datakeys
     from lcm.keys.backends import BACKENDS_CREATABLE, backend_for, keyring_usable
-    from lcm.writer import render
 
     if not NAME_RE.match(name):
         raise UsageError(f"bad tenant name {name!r}: use lowercase letters, digits, '-', '_' and '.'")
@@ -107,28 +105,45 @@ def add_tenant(repo, name: str, backend: str | None) -> str:  # repo: lcm.repo.R
         backend = "keyring" if keyring_usable() else "file"
     if backend not in BACKENDS_CREATABLE:
         raise UsageError(f"backend {backend!r} cannot be created here (use one of {', '.join(BACKENDS_CREATABLE)})")
-    with repo.transaction("tenant-add", name, f"lcm tenant add {name} --backend {backend}") as txn:
-        manifest = repo.manifest
-        if name in manifest.tenants:
-            raise RepoError(f"tenant {name!r} already exists")
-        store = backend_for(manifest.repo_id, name, backend, honour_env=False)
-        if not store.exists():
-            if backend == "env":
-                from lcm.keys.backends import env_var_name
+    created = None
+    try:
+        with repo.transaction("tenant-add", name, f"lcm tenant add {name} --backend {backend}") as txn:
+            manifest = repo.manifest
+            if name in manifest.tenants:
+                raise RepoError(f"tenant {name!r} already exists")
+            store = backend_for(manifest.repo_id, name, backend, honour_env=False)
+            if not store.exists():
+                if backend == "env":
+                    from lcm.keys.backends import env_var_name
 
-                raise UsageError(f"backend env reads ${env_var_name(name)}: set it first "
-                                 "(a base64 256-bit key, e.g. from `lcm key export`)")
-            store.create()
-        keys = datakeys.create(repo.root, manifest.repo_id, name, store)
-        txn.write_text(keys.path, keys.render())
-        text = manifest.path.read_text(encoding="utf-8")
-        doc = Document.parse(text, str(manifest.path))
-        full = dict(doc.full)
-        tenants = dict(full.get("tenants") or {})
-        tenants[name] = {"backend": backend}
-        full["tenants"] = tenants
-        txn.write_text(manifest.path, render(doc, full))
+                    raise UsageError(f"backend env reads ${env_var_name(name)}: set it first "
+                                     "(a base64 256-bit key, e.g. from `lcm key export`)")
+                store.create()
+                created = store
+            _write_tenant(txn, repo, name, backend, store)
+    except BaseException:
+        if created is not None:
+            created.delete()
+        raise
     from lcm import audit
 
     audit.record(repo.root, "tenant-add", tenant=name)
     return backend
+
+
+def _write_tenant(txn, repo, name: str, backend: str, store) -> None:
+    """Queue the tenant's data-key file and its manifest entry."""
+    from lcm.document import Document
+    from lcm.keys import datakeys
+    from lcm.writer import render
+
+    manifest = repo.manifest
+    keys = datakeys.create(repo.root, manifest.repo_id, name, store)
+    txn.write_text(keys.path, keys.render())
+    text = manifest.path.read_text(encoding="utf-8")
+    doc = Document.parse(text, str(manifest.path))
+    full = dict(doc.full)
+    tenants = dict(full.get("tenants") or {})
+    tenants[name] = {"backend": backend}
+    full["tenants"] = tenants
+    txn.write_text(manifest.path, render(doc, full))

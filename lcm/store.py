@@ -9,7 +9,7 @@ from lcm.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_
 from lcm.document import DELETE, Document
 from lcm.errors import IntegrityError
 from lcm.keys.datakeys import TenantKeys, utc_now
-from lcm.paths import KeyPath, format_path, lookup
+from lcm.paths import KeyPath, format_path, iter_leaves, lookup
 from lcm.writer import same_value
 
 Place = tuple[str, str, str]
@@ -80,16 +80,39 @@ def seal(
     old_tree = old.tree if old is not None else {}
     version, key = keys.active_key()
 
-    def secret_here(path: KeyPath, old_value: Any) -> bool:
+    def secret_list_item(path: KeyPath) -> bool:
+        """A new item of a list whose other items are encrypted is a secret too."""
+        if not path or not isinstance(path[-1], int):
+            return False
+        try:
+            siblings = lookup(old_tree, path[:-1])
+        except (KeyError, TypeError, IndexError):
+            return False
+        return isinstance(siblings, list) and any(is_encrypted(v) for v in siblings)
+
+    # A string that was a secret anywhere in the file stays one wherever it moves
+    # (a key renamed in `lcm edit` must not land in plaintext).
+    old_secrets: set[str] = set()
+    for path, stored in iter_leaves(old_tree):
+        if is_encrypted(stored):
+            try:
+                value = decrypt_value(stored, keys.key, place, path)
+            except IntegrityError:
+                continue
+            if isinstance(value, str) and value:
+                old_secrets.add(value)
+
+    def secret_here(path: KeyPath, old_value: Any, value: Any) -> bool:
         return (is_encrypted(old_value) or is_secret(path)
-                or any(path[: len(e)] == e for e in explicit))
+                or any(path[: len(e)] == e for e in explicit) or secret_list_item(path)
+                or (isinstance(value, str) and value in old_secrets))
 
     def seal_leaf(path: KeyPath, value: Any) -> Any:
         try:
             old_value = lookup(old_tree, path)
         except (KeyError, TypeError, IndexError):
             old_value = None
-        if value is DELETE or isinstance(value, (dict, list)) or not secret_here(path, old_value):
+        if value is DELETE or isinstance(value, (dict, list)) or not secret_here(path, old_value, value):
             return value
         if is_encrypted(old_value):
             try:

@@ -117,15 +117,28 @@ def _ruamel_value(value: Any) -> Any:
     return value
 
 
-def _sync(node: Any, old: Any, new: Any) -> Any:
+def _sync(node: Any, old: Any, new: Any, seen: set[int] | None = None) -> Any:
+    """Make ruamel's tree `node` (parsed from `old`) equal `new`, keeping comments.
+
+    A map or list reached a second time (a YAML alias) is copied first, so an
+    edit under one alias does not change the others; the copy is written out
+    expanded.
+    """
+    import copy
+
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    seen = set() if seen is None else seen
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in seen:
+            node = copy.deepcopy(node)
+        seen.add(id(node))
     if isinstance(node, CommentedMap) and isinstance(old, dict) and isinstance(new, dict):
         for key in [k for k in node if k not in new]:
             del node[key]
         for key, value in new.items():
             if key in node and key in old:
-                node[key] = _sync(node[key], old[key], value)
+                node[key] = _sync(node[key], old[key], value, seen)
             elif META_KEY in node and key != META_KEY:
                 node.insert(list(node).index(META_KEY), key, _ruamel_value(value))
             else:
@@ -135,7 +148,7 @@ def _sync(node: Any, old: Any, new: Any) -> Any:
         del node[len(new):]
         for i, value in enumerate(new):
             if i < len(node) and i < len(old):
-                node[i] = _sync(node[i], old[i], value)
+                node[i] = _sync(node[i], old[i], value, seen)
             else:
                 node.append(_ruamel_value(value))
         return node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -16,34 +17,63 @@ def register(app: typer.Typer) -> None:
         app.command(fn.__name__.rstrip("_"))(fn)
 
 
-def parse_value(raw: str, kind: str, secret: bool) -> Any:
-    """Turn VALUE text into a typed value (`auto`: YAML scalar, but str for secrets)."""
-    import yaml
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)")
+_SPECIAL_FLOATS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
 
+
+def auto_value(raw: str) -> Any:
+    """YAML-1.2-core-style typing of a command-line VALUE: `0123`, `on`, `1_000`
+    and `0x1f` stay strings (YAML 1.1 would turn them into numbers or booleans)."""
+    text = raw.strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text.lower() in _SPECIAL_FLOATS:
+        return float(_SPECIAL_FLOATS[text.lower()])
+    if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return text.lower() == "true"
+    if text in ("null", "Null", "NULL", "~"):
+        return None
+    if text == "!delete":
+        from lcm.document import DELETE
+
+        return DELETE
+    return raw
+
+
+def parse_value(raw: str, kind: str, secret: bool) -> Any:
+    """Turn VALUE text into a typed value (`auto`: number/bool/null when it looks
+    like one, else a string; secrets stay strings unless --type says otherwise)."""
     from lcm.errors import UsageError
 
     if kind not in VALUE_TYPES:
         raise UsageError(f"--type must be one of {', '.join(VALUE_TYPES)}")
     if kind == "str" or (kind == "auto" and secret):
         return raw
+    if kind == "auto":
+        return auto_value(raw)
     if kind == "null":
         return None
-    if raw.strip() == "!delete":
-        from lcm.document import DELETE
+    if kind == "yaml":
+        if raw.strip() == "!delete":
+            return auto_value(raw)
+        from lcm.document import compose, construct
+        from lcm.errors import RepoError
 
-        return DELETE
-    try:
-        value = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if raw.strip() else ""
-    except yaml.YAMLError:
-        if kind == "auto":
-            return raw
-        raise UsageError(f"value is not valid YAML for --type {kind}") from None
-    if kind == "auto":
-        return raw if isinstance(value, (dict, list)) else value
-    expected = {"int": int, "float": (float, int), "bool": bool, "yaml": object}[kind]
+        try:
+            node = compose(raw, "VALUE")
+        except RepoError:
+            raise UsageError("value is not valid YAML for --type yaml") from None
+        return construct(node) if node is not None else None
+    value = auto_value(raw)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    expected = {"int": int, "float": float, "bool": bool}[kind]
     if not isinstance(value, expected) or (kind == "int" and isinstance(value, bool)):
         raise UsageError(f"value is not a valid {kind}")
-    return float(value) if kind == "float" else value
+    return value
 
 
 def set_(

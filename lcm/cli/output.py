@@ -34,6 +34,23 @@ def to_yaml(value: Any) -> str:
                      default_flow_style=False, width=4096)
 
 
+def _strict_json(value: Any) -> Any:
+    """JSON has no NaN/Infinity: write them as YAML's `.nan`, `.inf`, `-.inf` strings."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict_json(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(_strict_json(value), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
@@ -66,7 +83,7 @@ def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
             return "true" if value else "false"
         return str(value)
     if fmt == "json":
-        return json.dumps(value, indent=2, ensure_ascii=False)
+        return to_json(value)
     if fmt == "env":
         if not isinstance(value, (dict, list)):
             raise UsageError("-o env needs a mapping, not a single value")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from lcm.cli.diagnostics import warn
-from lcm.cli.output import emit, render
+from lcm.cli.output import emit, render, to_json
 
 
 def _explain_rows(repo, eff, path, reveal: bool) -> list[dict[str, Any]]:
@@ -28,8 +28,6 @@ def _explain_rows(repo, eff, path, reveal: bool) -> list[dict[str, Any]]:
 
 def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_mac: bool,
         fmt: str) -> None:
-    import json
-
     from lcm import audit
     from lcm.errors import RepoError
     from lcm.paths import parse_path
@@ -46,8 +44,6 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
         eff.get_path(path, reveal=False)
     except KeyError:
         raise RepoError(f"{addr}: no key {key} in the effective config") from None
-    if not eff.verified and not ignore_mac:
-        warn(f"MAC not verified: no key available for tenant {addr.tenant!r}; secrets stay masked")
     if reveal:
         revealed = [p for p in eff.secret_paths() if p[: len(path)] == path]
         if revealed:
@@ -58,16 +54,19 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
     if explain:
         rows = _explain_rows(repo, eff, path, reveal)
         if fmt == "json":
-            emit(json.dumps(rows, indent=2, ensure_ascii=False))
-            return
-        width = max((len(r["key"]) for r in rows), default=0)
-        emit("\n".join(
-            f"{r['key']:<{width}}  {render(r['value'], 'yaml', scalar_bare=True).strip()}"
-            f"    # {r.get('env', '?')}  {r.get('file', '')}:{r.get('line', '')}"
-            for r in rows) or "(empty)")
-        return
-    value = eff.get_path(path, reveal=reveal)
-    emit(render(value, fmt, scalar_bare=bool(key)))
+            text = to_json(rows)
+        else:
+            width = max((len(r["key"]) for r in rows), default=0)
+            text = "\n".join(
+                f"{r['key']:<{width}}  {render(r['value'], 'yaml', scalar_bare=True).strip()}"
+                f"    # {r.get('env', '?')}  {r.get('file', '')}:{r.get('line', '')}"
+                for r in rows) or "(empty)"
+    else:
+        text = render(eff.get_path(path, reveal=reveal), fmt, scalar_bare=bool(key))
+    # Warn only once the output exists: a reveal without keys fails with its own line.
+    if not eff.verified and not ignore_mac:
+        warn(f"MAC not verified: no key available for tenant {addr.tenant!r}; secrets stay masked")
+    emit(text)
 
 
 def _place_from_meta(doc) -> tuple[str, str, str] | None:
@@ -90,7 +89,16 @@ def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:
         raise RepoError(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise RepoError(f"{file}: cannot read: {getattr(err, 'strerror', None) or 'not UTF-8'}") from None
-    doc = Document.parse(text, str(file))
+    try:
+        doc = Document.parse(text, str(file))
+    except RepoError as err:
+        if not masked:
+            raise
+        # Textconv of a file with conflict markers: show it as stored (secrets are
+        # still ciphertext) so `git diff` keeps working mid-merge.
+        warn(err.message)
+        emit(text)
+        return
     if masked or not doc.encrypted_paths():
         emit(masked_view(doc) if doc.root is not None else text)
         return

@@ -76,6 +76,10 @@ class MasterKeyBackend(ABC):
         """Fingerprint of the master key, when the backend can compute one."""
         return None
 
+    def delete(self) -> None:
+        """Remove the master key (used to undo a `create` whose command failed)."""
+        raise KeyStoreError(f"{self.describe()}: this backend cannot delete its master key")
+
     def export_key(self) -> bytes:
         raise UsageError(f"{self.describe()}: this backend cannot export its master key")
 
@@ -165,6 +169,9 @@ class FileBackend(LocalKeyBackend):
             raise KeyStoreError(f"{path}: key file permissions are too open (chmod 600 it)")
         return decode_key(path.read_text(encoding="ascii"), str(path))
 
+    def delete(self) -> None:
+        self.path.unlink(missing_ok=True)
+
     def _store(self, master: bytes) -> None:
         from lcm.fsutil import atomic_write
 
@@ -223,6 +230,9 @@ class KeyringBackend(LocalKeyBackend):
 
     def _store(self, master: bytes) -> None:
         self._call("set_password", base64.b64encode(master).decode())
+
+    def delete(self) -> None:
+        self._call("delete_password")
 
 
 _BACKENDS: dict[str, type[MasterKeyBackend]] = {

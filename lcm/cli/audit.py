@@ -1,0 +1,99 @@
+"""`lcm audit log` and `lcm audit verify`: read and check the hash-chained audit trail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from lcm.errors import IntegrityError, UsageError
+
+audit_app = typer.Typer(
+    no_args_is_help=True,
+    help="Read and verify the audit trail of plaintext exposures and key operations.",
+)
+
+
+@audit_app.command("log")
+def log_command(
+    tenant: Annotated[Optional[str], typer.Option("--tenant", help="Only this tenant.")] = None,
+    actor: Annotated[
+        Optional[str], typer.Option("--actor", help="Actor contains this text (case-insensitive).")
+    ] = None,
+    op: Annotated[
+        Optional[str], typer.Option("--op", help="Only this operation, e.g. reveal.")
+    ] = None,
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="ISO date/time or an age such as 7d, 12h.")
+    ] = None,
+    until: Annotated[
+        Optional[str], typer.Option("--until", help="ISO date/time or an age.")
+    ] = None,
+    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+) -> None:
+    """Print audit entries, oldest first, filtered by tenant, actor, operation and time."""
+    from lcm import audit
+
+    if output not in ("text", "json"):
+        raise UsageError(f"unknown output format {output!r} (use text or json)")
+    entries = audit.select(
+        audit.read_entries(_root()),
+        tenant=tenant,
+        actor=actor,
+        op=op,
+        since=_time_option("--since", since),
+        until=_time_option("--until", until),
+    )
+    if output == "json":
+        typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        typer.echo(_entry_line(entry))
+
+
+@audit_app.command("verify")
+def verify_command() -> None:
+    """Recompute the hash chain; exit 5 on an edited, removed or reordered entry."""
+    from lcm import audit
+
+    count, problem = audit.verify(_root())
+    if problem is not None:
+        where = (
+            f"{audit.AUDIT_DIR / audit.LOG_NAME}:{problem.line}" if problem.line else "audit log"
+        )
+        raise IntegrityError(f"{where}: audit chain broken: {problem.reason}")
+    typer.echo(f"audit log verified: {count} entries, chain intact")
+
+
+def _root() -> Path:
+    """The config repository's root directory."""
+    from lcm.repo import Repo
+
+    return Repo.open().root
+
+
+def _time_option(flag: str, text: str | None) -> Any:
+    """Parse a --since/--until value or fail with a usage error."""
+    if text is None:
+        return None
+    from lcm.audit import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise UsageError(f"{flag}: {text!r} is not an ISO date/time or an age like 7d") from None
+
+
+def _entry_line(entry: dict[str, Any]) -> str:
+    """One human-readable line per entry."""
+    where = entry.get("address") or entry.get("tenant") or "-"
+    keys = ",".join(entry.get("keys") or [])
+    line = f"{entry.get('time', '?')}  {entry.get('actor', '?')}  {entry.get('op', '?')}  {where}"
+    return f"{line}  {keys}" if keys else line
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(audit_app, name="audit")

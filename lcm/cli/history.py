@@ -1,0 +1,170 @@
+"""`lcm history`, `lcm diff`, `lcm rollback` and the hidden `lcm merge-driver` Git runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from lcm.errors import UsageError
+
+_OUTPUTS = ("text", "json")
+
+
+def _check_output(output: str) -> None:
+    if output not in _OUTPUTS:
+        raise UsageError(f"unknown output format {output!r} (use text or json)")
+
+
+def history(
+    address: Annotated[
+        str, typer.Argument(help="TENANT, TENANT/ENV, TENANT/ENV/NAME or a config file path.")
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="At most this many commits (newest first).")
+    ] = 20,
+    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+) -> None:
+    """Commits that changed a file, an env or a tenant, newest first, with their Lcm-* trailers."""
+    from lcm.cli.output import emit
+    from lcm.gitops import open_git
+    from lcm.history.log import walk
+    from lcm.history.sides import git_relpath, scope_of
+    from lcm.repo import Repo
+
+    _check_output(output)
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    repo = Repo.open()
+    scope = scope_of(repo, address)
+    git = open_git(repo.root)
+    entries = (
+        []
+        if git.head_is_unborn
+        else list(walk(git, git_relpath(repo.root, git, scope.relpath), limit))
+    )
+    if output == "json":
+        emit(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+        return
+    lines = []
+    for e in entries:
+        lines.append(f"{e.id[:10]}  {e.date[:16].replace('T', ' ')}  {e.author}  {e.summary}")
+        if e.trailers:
+            lines.append("            " + "  ".join(f"{k}: {v}" for k, v in e.trailers.items()))
+        if not scope.is_file:
+            lines.extend(f"            {f}" for f in e.files)
+    emit("\n".join(lines) if lines else f"no commits touch {scope.label}")
+
+
+def diff(
+    args: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="[REV [REV]] [ADDR…]: revisions first, then scopes.", show_default=False
+        ),
+    ] = None,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="Show secret plaintext (recorded in the audit trail).")
+    ] = False,
+    effective: Annotated[
+        bool,
+        typer.Option("--effective", help="Compare the effective config (env overlays merged)."),
+    ] = False,
+    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+) -> None:
+    """Key-level diff of HEAD/REV vs worktree or REV vs REV; exit 1 on a difference."""
+    from lcm.cli.diagnostics import warn
+    from lcm.cli.output import emit
+    from lcm.history import compare, render
+    from lcm.history.sides import sides_from_args
+    from lcm.repo import Repo
+
+    _check_output(output)
+    repo = Repo.open()
+    old, new, scopes = sides_from_args(repo, list(args or []))
+    lens = compare.SecretLens(repo, warn)
+    run = compare.compare_effective if effective else compare.compare_files
+    files = run(repo, old, new, scopes, lens)
+    if reveal:
+        compare.audit_reveals(repo.root, files)
+    if output == "json":
+        emit(
+            json.dumps(
+                render.to_json(files, old.label, new.label, reveal), indent=2, ensure_ascii=False
+            )
+        )
+    elif files:
+        emit(render.to_text(files, old.label, new.label, reveal))
+    if files:
+        raise typer.Exit(1)
+
+
+def rollback(
+    address: Annotated[
+        str, typer.Argument(help="TENANT, TENANT/ENV, TENANT/ENV/NAME or a config file path.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="The revision whose content to restore.")],
+    message: Annotated[
+        Optional[str], typer.Option("-m", "--message", help="Commit message.")
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write the files but do not commit.")
+    ] = False,
+) -> None:
+    """Restore a file, env or tenant to its content at a revision, as one new commit."""
+    from lcm.cli.diagnostics import info
+    from lcm.history.rollback import rollback as run
+    from lcm.history.sides import scope_of
+    from lcm.repo import Repo
+
+    repo = Repo.open()
+    scope = scope_of(repo, address)
+    result = run(repo, scope, to, message, commit=not no_commit)
+    if not result.restored and not result.deleted:
+        info(f"{scope.label} already matches {to}; nothing to roll back")
+        return
+    done = f"rolled back {scope.label} to {to}: {len(result.restored)} file(s) restored"
+    if result.deleted:
+        done += f", {len(result.deleted)} removed"
+    info(done + (f"; commit {result.commit_id[:10]}" if result.commit_id else " (not committed)"))
+
+
+def merge_driver(
+    base: Annotated[Path, typer.Argument()],
+    ours: Annotated[Path, typer.Argument()],
+    theirs: Annotated[Path, typer.Argument()],
+    path: Annotated[str, typer.Argument()],
+) -> None:
+    """Git's `merge=lcm` driver (%O %A %B %P): writes the result to %A, exit 1 on conflict."""
+    from lcm.cli.diagnostics import warn
+    from lcm.errors import LcmError
+    from lcm.fsutil import atomic_write
+    from lcm.history.merge import merge_texts
+    from lcm.repo import Repo
+
+    try:
+        repo = Repo.open(Path(path).parent if Path(path).parent.exists() else None)
+        addr = repo.address(str(Path(path).resolve()))
+        texts = [p.read_text(encoding="utf-8") if p.exists() else "" for p in (base, ours, theirs)]
+        result = merge_texts(repo, addr, *texts)
+    except (LcmError, OSError, UnicodeDecodeError) as err:
+        reason = err.message if isinstance(err, LcmError) else str(err)
+        warn(f"{path}: cannot merge ({reason}); left our version in place, resolve by hand")
+        raise typer.Exit(1) from None
+    atomic_write(ours, result.text)
+    if result.conflicts:
+        from lcm.paths import format_path
+
+        keys = ", ".join(format_path(c.path) for c in result.conflicts)
+        warn(f"{path}: conflict at {keys}; secrets are shown encrypted only")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("history")(history)
+    app.command("diff")(diff)
+    app.command("rollback")(rollback)
+    app.command("merge-driver", hidden=True)(merge_driver)

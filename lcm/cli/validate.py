@@ -1,0 +1,68 @@
+"""`lcm validate`: schema validation for CI, text/json/github/sarif output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.command("validate")(validate)
+
+
+def validate(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            help="Config files or folders (default: the whole repository); "
+            "with --schema, any YAML file.",
+            show_default=False,
+        ),
+    ] = None,
+    schema: Annotated[
+        Optional[str],
+        typer.Option(
+            "--schema",
+            metavar="FILE",
+            help="JSON Schema file (or lcm:KIND) for the given paths, "
+            "instead of the manifest's `schemas:` mapping.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text | json | github | sarif")
+    ] = "text",
+    keyless: Annotated[
+        bool,
+        typer.Option(
+            "--keyless",
+            help="Do not use keys even when they are available (what CI without keys sees).",
+        ),
+    ] = False,
+) -> None:
+    """Validate config files and effective configs against their schemas (exit 1 on errors)."""
+    from lcm.cli.diagnostics import fail, info
+    from lcm.errors import ExitCode
+    from lcm.validate.output import render, summary
+    from lcm.validate.run import validate as run_validation
+
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}", ExitCode.USAGE)
+    report = run_validation(paths or [], schema, use_keys=not keyless)
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(render(report, fmt, color=color))
+    sys.stdout.flush()
+    if fmt == "text":
+        for note in report.notes:
+            info(f"note: {note}")
+    if report.fatal:
+        fail(report.fatal, ExitCode.REPO)
+    if fmt == "text" or report.exit_code:
+        info(summary(report))
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,87 @@
+"""`lcm rollback`: restore a file, env or tenant to its content at a revision, as one new commit.
+
+Old secrets are decrypted with whatever data-key version sealed them (a retired
+version is fine) and sealed again with the tenant's active key; a value equal to
+the current one keeps today's ciphertext, so the commit shows only what changed.
+A destroyed key version makes the old content unreadable, and the rollback stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lcm.address import Address
+from lcm.document import Document
+from lcm.errors import IntegrityError, KeyStoreError
+from lcm.history.sides import Scope, WorkSide, address_of, commit_side
+from lcm.repo import Repo, Transaction
+
+
+@dataclass
+class RollbackResult:
+    """What a rollback changed and the commit it made (None when nothing changed)."""
+
+    restored: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    commit_id: str | None = None
+
+
+def rollback(
+    repo: Repo, scope: Scope, rev: str, message: str | None = None, commit: bool = True
+) -> RollbackResult:
+    """Write the scope's content at `rev` with current keys and commit it once.
+
+    `rev` is resolved before anything is locked: an unknown revision is exit 3.
+    """
+    from lcm.gitops import open_git
+
+    git = open_git(repo.root)
+    target = commit_side(repo.root, git, rev)
+    result = RollbackResult()
+    tenant = scope.relpath.split("/")[1]
+    with repo.transaction("rollback", tenant, message, commit) as txn:
+        now = WorkSide(repo.root)
+        wanted = {p for p in target.files() if scope.covers(p) and address_of(p)}
+        present = {p for p in now.files() if scope.covers(p) and address_of(p)}
+        for relpath in sorted(wanted | present):
+            addr = address_of(relpath)
+            assert addr is not None
+            old_doc = target.document(relpath)
+            if old_doc is None:
+                txn.delete(repo.path_of(addr))
+                result.deleted.append(str(addr))
+            elif _restore(repo, txn, addr, old_doc, rev):
+                result.restored.append(str(addr))
+        txn.summary = f"lcm rollback {scope.label} to {rev}"
+    result.commit_id = txn.commit_id
+    return result
+
+
+def _restore(repo: Repo, txn: Transaction, addr: Address, old_doc: Document, rev: str) -> bool:
+    """Queue `addr`'s old text and values, sealed with current keys; False if values match."""
+    from lcm.store import decrypt_tree, seal
+    from lcm.writer import render, same_value
+
+    keys = repo.keys(addr.tenant)
+    try:
+        plain = decrypt_tree(old_doc, keys, addr.place, verify_mac=True)
+    except KeyStoreError as err:
+        raise KeyStoreError(
+            f"cannot roll back {addr} to {rev}: its secrets cannot be opened ({err.message}); "
+            "nothing was changed"
+        ) from None
+    except IntegrityError as err:
+        raise IntegrityError(f"cannot roll back {addr} to {rev}: {err.message}") from None
+    current = repo.read_document(addr)
+    if current is not None:
+        try:
+            if same_value(repo.decrypt(addr, verify=False), plain):
+                return False
+        except (IntegrityError, KeyStoreError):
+            current = None  # a damaged file is what rollbacks are for: replace it wholesale
+    # Whatever was a secret at the revision stays one, even if no glob names it.
+    full = seal(
+        current, plain, keys, addr.place, repo.manifest.is_secret_key, old_doc.encrypted_paths()
+    )
+    txn.write_text(repo.path_of(addr), render(old_doc, full))
+    return True

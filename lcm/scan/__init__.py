@@ -1,0 +1,1 @@
+"""Secret scanning for `lcm scan` and the pre-commit hooks (see docs/scan.md)."""

@@ -1,0 +1,1 @@
+"""Tests for `lcm scan` and the pre-commit hooks."""
