@@ -28,10 +28,23 @@ s globex/base/inference llm.endpoint_url https://api.anthropic.com
 s globex/base/inference llm.temperature 0.5
 printf 'demo-globex-key-%s' "1111111111111111" | lcm set globex/base/inference llm.api_key --value-stdin --secret >/dev/null
 s globex/staging/inference llm.temperature 0.7
+s acme/base/prompts/support name support-answer
+s acme/base/prompts/support version 1.2.0
+s acme/base/prompts/support variables '{product: {type: string, default: Acme}, question: {type: string, required: true}}' --type yaml
+s acme/base/prompts/support template 'You are a support agent for {{product}}. Answer: {{question}}'
+s acme/base/routing strategy weighted
+s acme/base/routing default inference
+s acme/base/routing rules '[{name: chat, match: {task: chat}, targets: [{endpoint: inference, weight: 100}]}]' --type yaml
+s acme/production/routing rules '[{name: chat, match: {task: chat}, targets: [{endpoint: inference, weight: 90}, {endpoint: acme/production/anthropic, weight: 10}]}]' --type yaml
+s acme/base/budget currency USD
+s acme/base/budget period monthly
+s acme/base/budget limit 2500
+s acme/production/budget limit 25000
+s acme/production/budget hard_limit true
 rm -rf "$here/repo" "$here/demo-keys"
 mkdir -p "$here/repo" "$here/demo-keys"
 cp -r .lcm.yaml .lcm .gitattributes .pre-commit-config.yaml config schemas "$here/repo/"
-rm -f "$here/repo/.lcm/lock" "$here/repo/.lcm/audit.jsonl"
+rm -rf "$here/repo/.lcm/lock" "$here/repo/.lcm/audit"
 for t in acme globex; do
   { echo "# DEMO KEY for the bundled example repo only: public, never use it for real data."
     lcm key export "$t"; } > "$here/demo-keys/$t.key"

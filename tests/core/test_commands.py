@@ -518,7 +518,20 @@ def test_edit_removes_the_temp_file_when_signalled(seeded: Path, editor: Editor,
         proc.wait(timeout=30)
 
 
-def test_author_comes_from_git_config_before_lcm_author(seeded: Path, cli) -> None:
+def _no_git_identity_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_author_from_git_environment_like_git(seeded: Path, cli) -> None:
+    """$GIT_AUTHOR_NAME/EMAIL win, as they do for git (the conftest sets them)."""
+    _set(cli, ADDR, "llm.model", "gpt-4o")
+    head = commits(seeded)[0]
+    assert (head.author.name, head.author.email) == ("lcm tests", "tests@example.invalid")
+
+
+def test_author_comes_from_git_config_before_lcm_author(seeded: Path, cli, monkeypatch) -> None:
+    _no_git_identity_env(monkeypatch)
     git(seeded, "config", "user.name", "Repo Config User")
     git(seeded, "config", "user.email", "repo@example.invalid")
     _set(cli, ADDR, "llm.model", "gpt-4o")
@@ -527,6 +540,7 @@ def test_author_comes_from_git_config_before_lcm_author(seeded: Path, cli) -> No
 
 
 def test_lcm_author_is_used_without_git_identity(seeded: Path, cli, monkeypatch) -> None:
+    _no_git_identity_env(monkeypatch)
     monkeypatch.setenv("LCM_AUTHOR", "CI Bot <ci@example.invalid>")
     _set(cli, ADDR, "llm.model", "gpt-4o")
     head = commits(seeded)[0]
