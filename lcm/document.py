@@ -16,6 +16,44 @@ DELETE_TAG = "!delete"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def check_data_model(node: yaml.Node, source: str) -> None:
+    """Refuse YAML outside lcm's data model: maps with scalar keys, lists, and
+    str/int/float/bool/null scalars (no binary, sets, custom tags, cycles)."""
+    allowed = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+               "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+               "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", DELETE_TAG}
+    active: set[int] = set()
+
+    def fail(n: yaml.Node, what: str) -> RepoError:
+        mark = n.start_mark
+        return RepoError(f"{source}:{mark.line + 1}:{mark.column + 1}: unsupported YAML: {what}")
+
+    def walk(n: yaml.Node) -> None:
+        if id(n) in active:
+            raise fail(n, "a recursive alias")
+        if isinstance(n, yaml.ScalarNode):
+            if n.tag not in allowed:
+                raise fail(n, f"tag {n.tag} (lcm stores str, int, float, bool and null values)")
+            return
+        active.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            if n.tag != "tag:yaml.org,2002:map":
+                raise fail(n, f"tag {n.tag} (use a plain mapping)")
+            for key, value in n.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise fail(key, "a mapping or list used as a key")
+                walk(key)
+                walk(value)
+        elif isinstance(n, yaml.SequenceNode):
+            if n.tag != "tag:yaml.org,2002:seq":
+                raise fail(n, f"tag {n.tag} (use a plain list)")
+            for item in n.value:
+                walk(item)
+        active.discard(id(n))
+
+    walk(node)
+
+
 class _Delete:
     """The explicit overlay marker `key: !delete` (removes an inherited key)."""
 
@@ -95,10 +133,15 @@ class Document:
         if not isinstance(root, yaml.MappingNode):
             line, col = root.start_mark.line + 1, root.start_mark.column + 1
             raise RepoError(f"{source}:{line}:{col}: the top level must be a mapping")
+        check_data_model(root, source)
         try:
             full = construct(root)
-        except yaml.YAMLError as err:
-            raise RepoError(f"{source}: bad YAML: {err}") from None
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+            raise RepoError(f"{where}: bad YAML: {err.problem or err.context}") from None
+        except (yaml.YAMLError, TypeError, RecursionError) as err:
+            raise RepoError(f"{source}: bad YAML: {type(err).__name__}") from None
         return cls(text, source, root, full)
 
     def _child(self, node: yaml.Node, seg: Any) -> tuple[yaml.Node, yaml.Node] | None:

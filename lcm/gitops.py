@@ -103,7 +103,17 @@ def commit_paths(root: Path, paths: list[Path], message: str) -> str:
                 except (OSError, pygit2.GitError):
                     pass
     tree = scratch.write_tree(git)
-    oid = git.create_commit("HEAD", signature(git), signature(git, "COMMITTER"), message, tree,
+    # Create the commit object first, then move the branch: the ref update is the
+    # one step that makes the commit real. Git's index is refreshed last; if that
+    # fails (an editor's `git status` holding index.lock), the commit still stands.
+    oid = git.create_commit(None, signature(git), signature(git, "COMMITTER"), message, tree,
                             parents)
-    real.write()
+    if git.head_is_unborn:
+        git.create_reference(git.lookup_reference("HEAD").target, oid)
+    else:
+        git.head.set_target(oid, f"commit: {message.splitlines()[0]}")
+    try:
+        real.write()
+    except (OSError, pygit2.GitError):
+        pass
     return str(oid)

@@ -120,6 +120,8 @@ def set_value(repo: Repo, addr: Address, path: KeyPath, value: Any, *, secret: b
               message: str | None = None, commit: bool = True) -> bool:
     """`lcm set`: one value in one file, one commit."""
     _check_not_reserved(path)
+    if value is DELETE and isinstance(path[-1], int):
+        raise UsageError("!delete removes a mapping key; to change a list, set the whole list")
     with repo.transaction("set", addr.tenant, message, commit) as txn:
         doc, plain = current_plain(repo, addr)
         path = normalise_path(plain, path)

@@ -35,7 +35,7 @@ def _strip_deletes(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_deletes(v) for k, v in value.items() if v is not DELETE}
     if isinstance(value, list):
-        return [_strip_deletes(v) for v in value]
+        return [_strip_deletes(v) for v in value if v is not DELETE]
     return value
 
 

@@ -56,6 +56,26 @@ def _real_home_untouched() -> Iterator[None]:
     assert _real_home_state() == before, "a test wrote lcm files under the real home directory"
 
 
+def _isolate_libgit2(home: Path) -> None:
+    """Point libgit2's global/XDG/system config at the test's HOME.
+
+    libgit2 fixes those paths when pygit2 is first imported, so an import during
+    collection would otherwise let the real ~/.gitconfig (user.name ...) leak in."""
+    try:
+        import pygit2
+        from pygit2.enums import ConfigLevel
+    except ImportError:
+        return
+    (home / ".config/git").mkdir(parents=True, exist_ok=True)
+    (home / "etc").mkdir(exist_ok=True)
+    for level, path in (
+        (ConfigLevel.GLOBAL, home),
+        (ConfigLevel.XDG, home / ".config/git"),
+        (ConfigLevel.SYSTEM, home / "etc"),
+    ):
+        pygit2.settings.search_path[level] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private HOME, XDG folders, Git identity; no inherited LCM_*/GIT_*/D-Bus."""
@@ -83,6 +103,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_COMMITTER_NAME", TEST_AUTHOR_NAME)
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", TEST_AUTHOR_EMAIL)
     monkeypatch.setenv("LCM_AUTHOR", f"{TEST_AUTHOR_NAME} <{TEST_AUTHOR_EMAIL}>")
+    _isolate_libgit2(home)
     # No OS keyring unless a test starts one (see tests/core/test_keyring.py).
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lcm-test-bus")
     monkeypatch.setenv("EDITOR", "false")

@@ -59,14 +59,21 @@ def parse_value(raw: str, kind: str, secret: bool) -> Any:
     if kind == "yaml":
         if raw.strip() == "!delete":
             return auto_value(raw)
-        from lcm.document import compose, construct
+        import yaml
+
+        from lcm.document import check_data_model, compose, construct
         from lcm.errors import RepoError
 
         try:
             node = compose(raw, "VALUE")
-        except RepoError:
-            raise UsageError("value is not valid YAML for --type yaml") from None
-        return construct(node) if node is not None else None
+            if node is None:
+                return None
+            check_data_model(node, "VALUE")
+            return construct(node)
+        except RepoError as err:
+            raise UsageError(err.message) from None
+        except (yaml.YAMLError, TypeError, RecursionError):
+            raise UsageError("VALUE is not valid YAML for --type yaml") from None
     value = auto_value(raw)
     if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)

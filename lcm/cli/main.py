@@ -57,13 +57,19 @@ def _root(
     ctx: typer.Context,
     repo: Annotated[
         Optional[Path],
-        typer.Option("-C", "--repo", help="Config repository (default: search upward from the cwd)."),
+        typer.Option("-C", "--repo", help="Run as if started in this folder (like `git -C`)."),
     ] = None,
 ) -> None:
     if ctx.resilient_parsing:
         return
     if repo is not None:
-        os.environ["LCM_REPO"] = str(repo)
+        try:
+            os.chdir(repo)
+        except OSError as err:
+            from lcm.cli.diagnostics import fail
+            from lcm.errors import ExitCode
+
+            fail(f"-C {repo}: {err.strerror}", ExitCode.REPO)
 
 
 for _name in _COMMAND_MODULES:

@@ -225,3 +225,24 @@ def test_stale_git_lock_does_not_break_writes(repo: Path, cli, tree_digest, lock
         assert len(lines) == 1 and lines[0].startswith("lcm: error:") and lock.name in lines[0]
         assert tree_digest(repo / "config") == before
         assert commits(repo)[0].id == head_before
+
+
+@pytest.mark.slow
+def test_two_tenant_adds_at_once_keep_both(repo: Path) -> None:
+    procs = [_start(repo, "tenant", "add", name, "--backend", "file") for name in ("beta", "gamma")]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    import yaml
+
+    tenants = yaml.safe_load((repo / ".lcm.yaml").read_text())["tenants"]
+    assert set(tenants) == {"acme", "beta", "gamma"}
+    for name in ("beta", "gamma"):
+        res = subprocess.run(
+            [str(LCM_EXE), "set", f"{name}/base/app", "api_key", f"sk-FAKE-{name}"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr

@@ -42,7 +42,7 @@ def test_timestamp_like_values_are_kept_verbatim(repo: Path, cli, raw, secret) -
     assert json.loads(cli("get", ADDR, "when", "-o", "json", "--reveal").stdout) == raw
     res = cli("set", ADDR, "when2", raw)  # auto type
     assert res.code == 0, res
-    assert json.loads(cli("get", ADDR, "when2", "-o", "json").stdout) == raw
+    assert json.loads(cli("get", ADDR, "when2", "-o", "json", "--reveal").stdout) == raw
 
 
 def test_value_write_inside_an_anchored_map_keeps_comments(repo: Path, cli) -> None:
@@ -192,3 +192,52 @@ def test_no_commit_on_other_mutations(repo: Path, cli, command) -> None:
     assert commit_count(repo) == n
     if command[0] == "unset":
         assert cfg(repo, ADDR).read_text() != before
+
+
+ODD_YAML = [
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!foo bar",
+    "{? [1, 2] : x}",
+    "!!omap [{a: 1}]",
+    "!!python/object:os.system {}",
+    "&a [*a]",
+]
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["plain", "secret"])
+@pytest.mark.parametrize("raw", ODD_YAML)
+def test_type_yaml_values_outside_the_data_model(repo: Path, cli, tree_digest, raw, secret) -> None:
+    """`--type yaml` with tags lcm cannot store (binary, set, custom, complex keys):
+    refused with exit 2 and nothing changed, or stored faithfully -- never a traceback
+    and never a Python repr like "{'a', 'b'}"."""
+    _set(cli, ADDR, "keep", "1")
+    before = tree_digest(repo)
+    res = cli("set", "--type", "yaml", *(["--secret"] if secret else []), ADDR, "v", raw)
+    assert res.exception is None, f"traceback: {res.exception!r}"
+    if res.code != 0:
+        assert_one_error_line(res, 2 if res.code == 2 else 3)
+        assert tree_digest(repo) == before
+        return
+    for fmt in ("json", "yaml"):
+        got = cli("get", ADDR, "-o", fmt, "--reveal")
+        assert got.exception is None, f"traceback: {got.exception!r}"
+        assert got.code == 0, got
+    assert "{'a', 'b'}" not in cfg(repo, ADDR).read_text()
+
+
+@pytest.mark.parametrize(
+    "body", ["v: !!binary aGVsbG8=\n", "v: !!set {a, b}\n", "v: !foo bar\n", "? [1, 2]\n: x\n"]
+)
+def test_hand_written_file_outside_the_data_model(repo: Path, cli, body) -> None:
+    """A reviewed hand edit with such tags: `reseal`/`get` answer with one clear line
+    naming the file (exit 3), or work -- never a traceback."""
+    path = cfg(repo, ADDR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("a: 1\n" + body)
+    for args in (["reseal", ADDR], ["get", ADDR, "-o", "json"], ["get", ADDR]):
+        res = cli(*args)
+        assert res.exception is None, (args, f"traceback: {res.exception!r}")
+        if res.code != 0:
+            assert_one_error_line(res, 3)
+            assert "app.yaml" in res.stderr

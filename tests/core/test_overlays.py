@@ -177,3 +177,20 @@ def test_resolve_whole_env_merges_every_file(layered: Path, cli) -> None:
     assert str(eff.provenance(("app", "llm", "model"))) == "acme/staging/app"
     # base has no router file: it does not see staging's
     assert "router/models" not in lcm.Repo.open(layered).resolve("acme", "base")
+
+
+def test_delete_marker_inside_a_list_never_crashes_get(repo: Path, cli) -> None:
+    """`!delete` removes mapping keys; as a list item it must be refused at `set`
+    (exit 2) or dropped from the effective list -- never a traceback on `get`."""
+    _set(cli, "acme/base/app", "items", '["a", "b"]', "--type", "yaml")
+    res = cli("set", "acme/base/app", "items[0]", "!delete")
+    assert res.exception is None, res.exception
+    if res.code != 0:
+        assert res.code == 2 and res.stderr.startswith("lcm: error:"), res
+        return
+    for args in (["-o", "json"], ["-o", "yaml"], ["-o", "env"], ["--explain"]):
+        got = cli("get", "acme/production/app", *args)
+        assert got.exception is None, (args, got.exception)
+        assert got.code == 0, (args, got)
+        assert "DELETE" not in got.stdout and "!delete" not in got.stdout
+    assert _json(cli, "acme/production/app", "items") == ["b"]
