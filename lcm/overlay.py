@@ -31,11 +31,12 @@ class Merged(Generic[S]):
         return None
 
 
-def _strip_deletes(value: Any) -> Any:
+def strip_deletes(value: Any) -> Any:
+    """`value` without `!delete` markers (nothing left to delete below them)."""
     if isinstance(value, dict):
-        return {k: _strip_deletes(v) for k, v in value.items() if v is not DELETE}
+        return {k: strip_deletes(v) for k, v in value.items() if v is not DELETE}
     if isinstance(value, list):
-        return [_strip_deletes(v) for v in value if v is not DELETE]
+        return [strip_deletes(v) for v in value if v is not DELETE]
     return value
 
 
@@ -53,7 +54,7 @@ def _merge_into(target: dict, layer: dict, source: Any, prefix: KeyPath, merged:
         else:
             for p in [p for p in merged.sources if p[: len(path)] == path and p != path]:
                 del merged.sources[p]
-            target[key] = _strip_deletes(value)
+            target[key] = strip_deletes(value)
             merged.sources[path] = source
 
 

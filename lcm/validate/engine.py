@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from lcm.document import DELETE
+from lcm.overlay import strip_deletes
 from lcm.errors import RepoError
 from lcm.paths import KeyPath
 from lcm.validate import checks, source
@@ -24,7 +24,7 @@ def check_text(text: str, shown: str, schema: CompiledSchema | None) -> list[Fin
     except source.SyntaxProblem as err:
         return [Finding(shown, err.line, err.col, (), "yaml-syntax", "yaml", err.message, name)]
     if "!delete" in text:
-        tree = without_deletes(tree)
+        tree = strip_deletes(tree)
     problems = schema_problems(tree, schema, encrypted="ENC[" in text)
     if "ENC[" in text:
         problems += stored_problems(tree, None)
@@ -68,15 +68,6 @@ def stored_problems(tree: Any, is_secret_key: SecretTest | None) -> list[Problem
         Problem(path, "x-lcm-secret" if rule == "plaintext-secret" else rule, message)
         for path, rule, message in checks.stored_value_problems(tree, is_secret_key)
     ]
-
-
-def without_deletes(tree: Any) -> Any:
-    """The tree without `!delete` markers (an overlay's deletions have no value to check)."""
-    if isinstance(tree, dict):
-        return {k: without_deletes(v) for k, v in tree.items() if v is not DELETE}
-    if isinstance(tree, list):
-        return [without_deletes(v) for v in tree if v is not DELETE]
-    return tree
 
 
 def _never(_path: KeyPath) -> bool:
