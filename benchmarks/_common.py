@@ -15,13 +15,29 @@ from typing import Callable
 BIN = Path(sys.executable).parent
 
 
+def ensure_bytecode() -> None:
+    """Compile lcm's sources once, as an installed wheel would be, so CLI timings do
+    not include byte-compiling (this machine sets PYTHONDONTWRITEBYTECODE=1; the
+    peers' site-packages were compiled by pip at install time)."""
+    import compileall
+
+    import lcm
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(str(Path(lcm.__file__).parent), quiet=1)
+
+
+ensure_bytecode()
+
+
 def lcm_exe() -> str:
     found = BIN / "lcm"
     return str(found) if found.exists() else shutil.which("lcm") or "lcm"
 
 
 def isolated_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "LCM_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "LCM_")) and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(XDG_DATA_HOME=str(tmp / "xdg"), HOME=str(tmp / "home"),
                LCM_AUTHOR="bench <bench@lcm.invalid>")
     (tmp / "home").mkdir(exist_ok=True)

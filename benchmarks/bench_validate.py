@@ -22,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "validate"))
+sys.path.insert(0, str(Path(__file__).parent))
+import _common  # noqa: E402,F401  (byte-compiles lcm like an installed wheel)
 from generate import write_manifest, write_tree  # noqa: E402
 
 BIN = Path(sys.executable).parent

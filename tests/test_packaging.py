@@ -119,7 +119,7 @@ def test_wheel_contents(wheel_file: Path) -> None:
         assert f"{package}/__init__.py" in names, f"{package} missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel_file).read(entry_points).decode()
-    assert "lcm = lcm.cli.main:run" in text
+    assert "lcm = lcm.cli.entry:run" in text
 
 
 def test_installed_wheel_imports_from_site_packages(fresh_venv: Path, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -77,14 +76,7 @@ for _name in _COMMAND_MODULES:
 
 
 def run() -> None:
-    """Console-script entry point.
+    """Entry point for `python -m lcm`; the console script is `lcm.cli.entry:run`."""
+    from lcm.cli.entry import run as entry_run
 
-    `lcm scan …` (the pre-commit hot path) goes straight to `lcm.scan.__main__`,
-    which takes the same flags and calls the same runner, without building the
-    Typer app: that halves its start-up time.
-    """
-    if sys.argv[1:2] == ["scan"] and not {"-h", "--help"} & set(sys.argv[2:]):
-        from lcm.scan.__main__ import main as scan_main
-
-        sys.exit(scan_main(sys.argv[2:]))
-    app()
+    entry_run()
