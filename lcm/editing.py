@@ -83,8 +83,8 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
     """Edit one file; True when a change was saved."""
     from lcm import audit
     from lcm.document import META_KEY, Document
-    from lcm.ops import current_plain, write_plain
-    from lcm.views import append_meta, plaintext_view
+    from lcm.ops import current_plain
+    from lcm.views import plaintext_view
 
     doc, plain = current_plain(repo, addr)
     start_text = plaintext_view(doc, plain) if doc is not None else ""
