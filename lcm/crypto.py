@@ -16,7 +16,7 @@ import json
 import math
 import os
 import re
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from lcm.errors import IntegrityError
 from lcm.paths import KeyPath, format_path
@@ -59,7 +59,8 @@ def type_name(value: Any) -> str:
 
 def _to_bytes(value: Any, kind: str) -> bytes:
     if kind == "str":
-        return value.encode("utf-8")
+        encoded: bytes = value.encode("utf-8")
+        return encoded
     if kind == "bool":
         return b"true" if value else b"false"
     if kind == "null":
@@ -139,7 +140,7 @@ def decrypt_value(
 # ---- the file MAC -------------------------------------------------------------
 
 
-def _canonical(value: Any) -> Any:
+def _canonical(value: Any) -> list[Any]:
     """A JSON-able form that keeps YAML types apart (1, 1.0, "1", true differ)."""
     from lcm.document import DELETE
 
@@ -167,7 +168,7 @@ def mac_key(data_key: bytes) -> bytes:
     return hmac.new(data_key, b"lcm file mac v1", hashlib.sha256).digest()
 
 
-def compute_mac(data_key: bytes, version: int, tree: dict, meta: dict) -> str:
+def compute_mac(data_key: bytes, version: int, tree: dict[Any, Any], meta: dict[Any, Any]) -> str:
     """HMAC-SHA256 over the stored tree and the metadata block (minus `mac`)."""
     sealed_meta = {k: v for k, v in meta.items() if k != "mac"}
     payload = json.dumps(
@@ -184,9 +185,10 @@ def mac_version(mac: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def check_mac(data_key: bytes, tree: dict, meta: dict) -> bool:
+def check_mac(data_key: bytes, tree: dict[Any, Any], meta: dict[Any, Any]) -> bool:
     stored = meta.get("mac")
     version = mac_version(stored) if isinstance(stored, str) else None
     if version is None:
         return False
-    return hmac.compare_digest(compute_mac(data_key, version, tree, meta), stored)
+    # A version was read, so `stored` is the MAC string.
+    return hmac.compare_digest(compute_mac(data_key, version, tree, meta), cast(str, stored))

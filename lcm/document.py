@@ -74,11 +74,13 @@ DELETE = _Delete()
 class _Constructor(yaml.constructor.SafeConstructor):
     """Safe constructor that keeps timestamps as strings and knows `!delete`."""
 
-    def construct_timestamp(self, node: yaml.Node) -> Any:  # type: ignore[override]
+    def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
         return self.construct_scalar(node)
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_timestamp)
+# The stubs only accept loader classes here, not a stand-alone constructor.
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp",
+                             _Constructor.construct_timestamp)  # type: ignore[type-var]
 _Constructor.add_constructor(DELETE_TAG, lambda _c, _n: DELETE)
 
 
@@ -116,14 +118,15 @@ def compose(text: str, source: str) -> yaml.Node | None:
 class Document:
     """One YAML config file as stored on disk (secrets still encrypted)."""
 
-    def __init__(self, text: str, source: str, root: yaml.Node | None, full: dict) -> None:
+    def __init__(self, text: str, source: str, root: yaml.Node | None,
+                 full: dict[Any, Any]) -> None:
         self.text = text
         self.source = source
         self.root = root
         self.full = full
         meta = full.get(META_KEY)
-        self.meta: dict | None = meta if isinstance(meta, dict) else None
-        self.tree: dict = {k: v for k, v in full.items() if k != META_KEY}
+        self.meta: dict[Any, Any] | None = meta if isinstance(meta, dict) else None
+        self.tree: dict[Any, Any] = {k: v for k, v in full.items() if k != META_KEY}
 
     @classmethod
     def parse(cls, text: str, source: str = "<string>") -> "Document":

@@ -16,11 +16,14 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from lcm.address import Address
 from lcm.errors import CheckFailed, LcmError, RepoError, UsageError
 from lcm.repo import Repo
+
+if TYPE_CHECKING:
+    from lcm.document import Document
 
 HEADER = (
     "# lcm edit {addr}: secrets are decrypted in this buffer. Save and quit to\n"
@@ -108,8 +111,8 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
         raise UsageError("too many failed attempts; nothing changed")
 
 
-def _save(repo: Repo, addr: Address, old_doc, new_doc, edited: str, message: str | None,
-          commit: bool) -> bool:
+def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document,
+          edited: str, message: str | None, commit: bool) -> bool:
     from lcm.document import Document
     from lcm.ops import write_plain
     from lcm.store import seal

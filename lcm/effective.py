@@ -29,7 +29,7 @@ class Effective(Mapping[str, Any]):
         self.verified = verified
 
     @property
-    def stored(self) -> dict:
+    def stored(self) -> dict[Any, Any]:
         """The merged tree with secrets still as `ENC[...]` values."""
         return self._merged.tree
 
@@ -60,8 +60,9 @@ class Effective(Mapping[str, Any]):
             return map_leaves(stored, self._reveal_leaf, path)
         return map_leaves(stored, lambda _p, v: MASK if is_encrypted(v) else v, path)
 
-    def to_dict(self, reveal: bool = False) -> dict:
-        return self.get_path((), reveal=reveal)
+    def to_dict(self, reveal: bool = False) -> dict[Any, Any]:
+        tree: dict[Any, Any] = self.get_path((), reveal=reveal)
+        return tree
 
     def secret_paths(self) -> list[KeyPath]:
         return [p for p, v in iter_leaves(self._merged.tree) if is_encrypted(v)]

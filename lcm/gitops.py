@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, cast
 
 if TYPE_CHECKING:
     import pygit2
@@ -109,7 +109,8 @@ def commit_paths(root: Path, paths: list[Path], message: str) -> str:
     oid = git.create_commit(None, signature(git), signature(git, "COMMITTER"), message, tree,
                             parents)
     if git.head_is_unborn:
-        git.create_reference(git.lookup_reference("HEAD").target, oid)
+        # An unborn HEAD is symbolic: its target is the branch name.
+        git.create_reference(cast(str, git.lookup_reference("HEAD").target), oid)
     else:
         git.head.set_target(oid, f"commit: {message.splitlines()[0]}")
     try:

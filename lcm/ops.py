@@ -18,7 +18,7 @@ def _check_not_reserved(path: KeyPath) -> None:
         raise UsageError(f"the top-level key {META_KEY!r} is lcm's metadata block; it cannot be set or unset")
 
 
-def _container_for(tree: dict, path: KeyPath) -> Any:
+def _container_for(tree: dict[Any, Any], path: KeyPath) -> Any:
     """Walk to the parent of `path`, creating maps (and appending list slots) on the way."""
     node: Any = tree
     for depth, seg in enumerate(path[:-1]):
@@ -47,7 +47,7 @@ def _coerce_index(node: Any, seg: Any) -> Any:
     return seg
 
 
-def normalise_path(tree: dict, path: KeyPath) -> KeyPath:
+def normalise_path(tree: dict[Any, Any], path: KeyPath) -> KeyPath:
     """Turn bare numeric segments into list indices where the tree has a list."""
     out: list[Any] = []
     node: Any = tree
@@ -61,7 +61,7 @@ def normalise_path(tree: dict, path: KeyPath) -> KeyPath:
     return tuple(out)
 
 
-def set_in(tree: dict, path: KeyPath, value: Any) -> None:
+def set_in(tree: dict[Any, Any], path: KeyPath, value: Any) -> None:
     parent = _container_for(tree, path)
     last = path[-1]
     if isinstance(parent, list):
@@ -75,7 +75,7 @@ def set_in(tree: dict, path: KeyPath, value: Any) -> None:
         parent[last] = value
 
 
-def remove_in(tree: dict, path: KeyPath) -> bool:
+def remove_in(tree: dict[Any, Any], path: KeyPath) -> bool:
     node: Any = tree
     for seg in path[:-1]:
         try:
@@ -89,16 +89,17 @@ def remove_in(tree: dict, path: KeyPath) -> bool:
     return True
 
 
-def current_plain(repo: Repo, addr: Address, ignore_mac: bool = False) -> tuple[Document | None, dict]:
+def current_plain(repo: Repo, addr: Address,
+                  ignore_mac: bool = False) -> tuple[Document | None, dict[Any, Any]]:
     doc = repo.read_document(addr)
     if doc is None:
         return None, {}
     return doc, repo.decrypt(addr, verify=not ignore_mac)
 
 
-def write_plain(txn: Transaction, addr: Address, doc: Document | None, plain: dict,
+def write_plain(txn: Transaction, addr: Address, doc: Document | None, plain: dict[Any, Any],
                 extra_secret: Iterable[KeyPath] = (), force: bool = False,
-                meta_updates: dict | None = None) -> bool:
+                meta_updates: dict[Any, Any] | None = None) -> bool:
     """Seal `plain` for `addr` and queue the write; False when nothing changed."""
     from lcm.store import seal
     from lcm.writer import render, same_value

@@ -20,7 +20,7 @@ class Merged(Generic[S]):
     """The merged tree and where each part came from."""
 
     def __init__(self) -> None:
-        self.tree: dict = {}
+        self.tree: dict[Any, Any] = {}
         self.sources: dict[KeyPath, S] = {}
 
     def source_of(self, path: KeyPath) -> S | None:
@@ -40,7 +40,8 @@ def strip_deletes(value: Any) -> Any:
     return value
 
 
-def _merge_into(target: dict, layer: dict, source: Any, prefix: KeyPath, merged: Merged) -> None:
+def _merge_into(target: dict[Any, Any], layer: dict[Any, Any], source: S, prefix: KeyPath,
+                merged: Merged[S]) -> None:
     for key, value in layer.items():
         path = prefix + (key,)
         if value is DELETE:
@@ -58,7 +59,7 @@ def _merge_into(target: dict, layer: dict, source: Any, prefix: KeyPath, merged:
             merged.sources[path] = source
 
 
-def merge(layers: list[tuple[S, dict]]) -> Merged[S]:
+def merge(layers: list[tuple[S, dict[Any, Any]]]) -> Merged[S]:
     """Merge `(source, tree)` layers, farthest ancestor first."""
     merged: Merged[S] = Merged()
     for source, tree in layers:

@@ -6,13 +6,18 @@ import contextlib
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from lcm.address import NAME_SEGMENT, Address
 from lcm.document import Document
 from lcm.errors import BackendUnavailable, KeyStoreError, LcmError, RepoError, UsageError
 from lcm.manifest import MANIFEST_NAME, Manifest
 from lcm.paths import KeyPath
+
+if TYPE_CHECKING:
+    from lcm.effective import Effective
+    from lcm.keys.backends import MasterKeyBackend
+    from lcm.keys.datakeys import TenantKeys
 
 CONFIG_DIR = "config"
 
@@ -38,9 +43,10 @@ class Repo:
         self.root = root
         self._manifest: Manifest | None = None
         self._docs: dict[Path, tuple[tuple[int, int, int], str, Document | None]] = {}
-        self._keys: dict[str, Any] = {}
-        self._verified: set[tuple[str, tuple[str, str, str]]] = set()
-        self._resolved: dict[tuple[str, str, bool], tuple[tuple, Any]] = {}
+        self._keys: dict[str, TenantKeys] = {}
+        self._verified: set[tuple[str | None, tuple[str, str, str]]] = set()
+        self._resolved: dict[tuple[str, str, bool, str],
+                             tuple[tuple[str | None, ...], Effective]] = {}
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> "Repo":
@@ -141,12 +147,12 @@ class Repo:
 
     # ---- keys ------------------------------------------------------------------
 
-    def backend(self, tenant: str):  # -> MasterKeyBackend
+    def backend(self, tenant: str) -> MasterKeyBackend:
         from lcm.keys.backends import backend_for
 
         return backend_for(self.manifest.repo_id, tenant, self.manifest.require_tenant(tenant))
 
-    def keys(self, tenant: str):  # -> TenantKeys
+    def keys(self, tenant: str) -> TenantKeys:
         """The tenant's data keys; each version is unwrapped once per process."""
         if tenant not in self._keys:
             from lcm.keys import datakeys
@@ -167,9 +173,9 @@ class Repo:
         if stamp in self._verified:
             return
         verify(doc, self.keys(addr.tenant), addr.place)
-        self._verified.add(stamp)  # type: ignore[arg-type]
+        self._verified.add(stamp)
 
-    def decrypt(self, addr: Address, verify: bool = True) -> dict:
+    def decrypt(self, addr: Address, verify: bool = True) -> dict[Any, Any]:
         """The plaintext tree of one file."""
         from lcm.store import decrypt_tree
 
@@ -178,7 +184,8 @@ class Repo:
             self.verify(addr)
         return decrypt_tree(doc, self.keys(addr.tenant), addr.place, verify_mac=False)
 
-    def resolve(self, tenant: str, env: str, name: str | None = None, verify: bool = True):
+    def resolve(self, tenant: str, env: str, name: str | None = None,
+                verify: bool = True) -> Effective:
         """The effective config of `tenant/env` (one file `name`, or every file merged
         under its name as the top-level key when `name` is None)."""
         if name is None:
@@ -189,7 +196,7 @@ class Repo:
         snaps = [self._snapshot(self.path_of(a)) for a in addrs]
         stamp = tuple(s[0] for s in snaps)
         key = (tenant, env, verify, name)
-        cached = self._resolved.get(key)  # type: ignore[arg-type]
+        cached = self._resolved.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         if all(s[1] is None for s in snaps):
@@ -200,10 +207,10 @@ class Repo:
 
         merged = merge([(a, s[1].tree) for a, s in zip(addrs, snaps) if s[1] is not None])
         eff = Effective(tenant, env, merged, self._decrypt_one, verified)
-        self._resolved[key] = (stamp, eff)  # type: ignore[index]
+        self._resolved[key] = (stamp, eff)
         return eff
 
-    def _resolve_all(self, tenant: str, env: str, verify: bool):
+    def _resolve_all(self, tenant: str, env: str, verify: bool) -> Effective:
         names = sorted({a.name for e in self.manifest.env_chain(env)
                         for a in self.iter_addresses(tenant, e)})
         from lcm.effective import Effective

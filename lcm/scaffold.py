@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lcm.errors import RepoError, UsageError
 from lcm.manifest import MANIFEST_NAME, NAME_RE
+
+if TYPE_CHECKING:
+    from lcm.keys.backends import MasterKeyBackend
+    from lcm.repo import Repo, Transaction
 
 MANIFEST_TEMPLATE = """\
 # lcm manifest: environments, tenants, secret keys, schemas, rotation policy.
@@ -95,7 +100,7 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
     return target
 
 
-def add_tenant(repo, name: str, backend: str | None) -> str:  # repo: lcm.repo.Repo
+def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
     """Create the tenant's master key (if absent) and data key v1; one commit."""
     from lcm.keys.backends import BACKENDS_CREATABLE, backend_for, keyring_usable
 
@@ -131,7 +136,8 @@ def add_tenant(repo, name: str, backend: str | None) -> str:  # repo: lcm.repo.R
     return backend
 
 
-def _write_tenant(txn, repo, name: str, backend: str, store) -> None:
+def _write_tenant(txn: Transaction, repo: Repo, name: str, backend: str,
+                  store: MasterKeyBackend) -> None:
     """Queue the tenant's data-key file and its manifest entry."""
     from lcm.document import Document
     from lcm.keys import datakeys

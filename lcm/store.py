@@ -46,30 +46,33 @@ def map_leaves(tree: Any, fn: Callable[[KeyPath, Any], Any], prefix: KeyPath = (
     return fn(prefix, tree)
 
 
-def decrypt_tree(doc: Document, keys: TenantKeys, place: Place, verify_mac: bool = True) -> dict:
+def decrypt_tree(doc: Document, keys: TenantKeys, place: Place,
+                 verify_mac: bool = True) -> dict[Any, Any]:
     """The plaintext tree of one file (MAC verified first unless told not to)."""
     if verify_mac:
         verify(doc, keys, place)
-    return map_leaves(
+    plain: dict[Any, Any] = map_leaves(
         doc.tree,
         lambda path, v: decrypt_value(v, keys.key, place, path) if is_encrypted(v) else v,
     )
+    return plain
 
 
-def mask_tree(tree: dict) -> dict:
+def mask_tree(tree: dict[Any, Any]) -> dict[Any, Any]:
     """The stored tree with every encrypted value shown as `********`."""
-    return map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
+    masked: dict[Any, Any] = map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
+    return masked
 
 
 def seal(
     old: Document | None,
-    plain: dict,
+    plain: dict[Any, Any],
     keys: TenantKeys,
     place: Place,
     is_secret: Callable[[KeyPath], bool],
     extra_secret: Iterable[KeyPath] = (),
-    meta_updates: dict | None = None,
-) -> dict:
+    meta_updates: dict[Any, Any] | None = None,
+) -> dict[Any, Any]:
     """The new stored tree (with `lcm:` block) for a plaintext tree.
 
     A leaf is encrypted when it was encrypted before at the same path, when it

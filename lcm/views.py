@@ -5,6 +5,7 @@ layout and leave out the `lcm:` metadata block."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,7 @@ def strip_meta(text: str) -> str:
     return text
 
 
-def _with_values(doc: Document, tree: dict) -> str:
+def _with_values(doc: Document, tree: dict[Any, Any]) -> str:
     full = dict(tree)
     if doc.meta is not None:
         full[META_KEY] = doc.meta
@@ -48,7 +49,7 @@ def _with_values(doc: Document, tree: dict) -> str:
         return strip_meta(render(doc, full))
 
 
-def plaintext_view(doc: Document, plain: dict) -> str:
+def plaintext_view(doc: Document, plain: dict[Any, Any]) -> str:
     """The file as the user wrote it, secrets decrypted."""
     return _with_values(doc, plain)
 
@@ -60,7 +61,7 @@ def masked_view(doc: Document) -> str:
     return _with_values(doc, map_leaves(doc.tree, lambda _p, v: masked_value(v) if is_encrypted(v) else v))
 
 
-def append_meta(text: str, meta: dict) -> str:
+def append_meta(text: str, meta: dict[Any, Any]) -> str:
     """`text` (no metadata block) with the `lcm:` block appended at the end."""
     block = yaml.safe_dump({META_KEY: meta}, sort_keys=False, allow_unicode=True, width=4096)
     body = text.rstrip("\n")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -78,7 +78,7 @@ def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
     out.append((node, new, in_flow))
 
 
-def _splice(doc: Document, new_full: dict) -> str:
+def _splice(doc: Document, new_full: dict[Any, Any]) -> str:
     if doc.root is None:
         raise _Structural("empty")
     edits: list[tuple[yaml.Node, Any, bool]] = []
@@ -93,7 +93,7 @@ def _splice(doc: Document, new_full: dict) -> str:
     return text
 
 
-def _to_plain_yaml(full: dict) -> str:
+def _to_plain_yaml(full: dict[Any, Any]) -> str:
     class _Dumper(yaml.SafeDumper):
         pass
 
@@ -177,7 +177,7 @@ def _detect_indent(text: str) -> tuple[int, int, int]:
     return mapping, mapping, 0
 
 
-def _round_trip(doc: Document, new_full: dict) -> str:
+def _round_trip(doc: Document, new_full: dict[Any, Any]) -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
@@ -189,7 +189,7 @@ def _round_trip(doc: Document, new_full: dict) -> str:
     data = rt.load(doc.text) if doc.root is not None else None
     if not isinstance(data, CommentedMap):
         data = CommentedMap()
-        old: dict = {}
+        old: dict[Any, Any] = {}
     else:
         old = doc.full
     data = _sync(data, old, new_full)
@@ -198,16 +198,16 @@ def _round_trip(doc: Document, new_full: dict) -> str:
     return buf.getvalue()
 
 
-def _matches(text: str, new_full: dict) -> bool:
+def _matches(text: str, new_full: dict[Any, Any]) -> bool:
     try:
         return same_value(Document.parse(text).full, new_full)
     except RepoError:
         return False
 
 
-def render(doc: Document | None, new_full: dict) -> str:
+def render(doc: Document | None, new_full: dict[Any, Any]) -> str:
     """The new file text for `new_full` (data tree plus `lcm:` block), edited minimally."""
-    candidates = []
+    candidates: list[Callable[[], str]] = []
     if doc is None or doc.root is None:
         head = doc.text if doc is not None and doc.text.strip() else ""
         candidates.append(lambda: head + _to_plain_yaml(new_full))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lcm.cli.diagnostics import warn
 from lcm.cli.output import emit, render, to_json
 
+if TYPE_CHECKING:
+    from lcm.document import Document
+    from lcm.effective import Effective
+    from lcm.paths import KeyPath
+    from lcm.repo import Repo
 
-def _explain_rows(repo, eff, path, reveal: bool) -> list[dict[str, Any]]:
+
+def _explain_rows(repo: Repo, eff: Effective, path: KeyPath, reveal: bool) -> list[dict[str, Any]]:
     from lcm.paths import format_path, iter_leaves
 
     rows = []
@@ -69,10 +75,10 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
     emit(text)
 
 
-def _place_from_meta(doc) -> tuple[str, str, str] | None:
+def _place_from_meta(doc: Document) -> tuple[str, str, str] | None:
     meta = doc.meta or {}
-    place = (meta.get("tenant"), meta.get("env"), meta.get("name"))
-    return place if all(isinstance(p, str) for p in place) else None  # type: ignore[return-value]
+    place: tuple[Any, Any, Any] = (meta.get("tenant"), meta.get("env"), meta.get("name"))
+    return place if all(isinstance(p, str) for p in place) else None
 
 
 def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:

@@ -214,7 +214,8 @@ class KeyringBackend(LocalKeyBackend):
         import keyring.errors
 
         try:
-            return getattr(keyring, fn_name)(self.service, self.username, *args)
+            result: str | None = getattr(keyring, fn_name)(self.service, self.username, *args)
+            return result
         except keyring.errors.KeyringLocked:
             raise KeyStoreError(f"{self.describe()}: the keyring is locked (unlock it and retry)") from None
         except (keyring.errors.NoKeyringError, keyring.errors.InitError) as err:

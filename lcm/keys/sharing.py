@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lcm import audit
 from lcm.errors import KeyStoreError
 from lcm.keys.armor import armor, unarmor
 from lcm.keys.backends import MemoryBackend, backend_for
 
+if TYPE_CHECKING:
+    from lcm.repo import Repo
 
-def export_key(repo, tenant: str) -> str:  # repo: lcm.repo.Repo
+
+def export_key(repo: Repo, tenant: str) -> str:
     """The tenant's master key as one armored line (audited)."""
     backend = repo.backend(tenant)
     line = armor(repo.manifest.repo_id, tenant, backend.export_key())
@@ -16,7 +21,7 @@ def export_key(repo, tenant: str) -> str:  # repo: lcm.repo.Repo
     return line
 
 
-def import_key(repo, tenant: str, line: str, replace: bool = False) -> str:
+def import_key(repo: Repo, tenant: str, line: str, replace: bool = False) -> str:
     """Store an armored master key in the tenant's backend after proving it opens
     the tenant's data keys; returns the backend description."""
     from lcm.keys import datakeys

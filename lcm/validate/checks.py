@@ -58,7 +58,7 @@ Keyword = Callable[[Any, Any, Any, dict[str, Any]], Iterator[Any]]
 
 
 def _error(message: str, path: tuple[Any, ...] = (), offset: int | None = None) -> Any:
-    from jsonschema.exceptions import ValidationError
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
     err = ValidationError(message, path=deque(path))
     err.lcm_offset = offset
@@ -166,7 +166,7 @@ def _skip_encrypted(check: Keyword) -> Keyword:
 @functools.cache
 def stored_validator(cls: Any) -> Any:
     """`cls` with lcm's keywords, where ENC values pass every value keyword."""
-    from jsonschema import validators
+    from jsonschema import validators  # type: ignore[import-untyped]
 
     checkers = {
         kw: _skip_encrypted(cls.VALIDATORS[kw]) for kw in VALUE_KEYWORDS if kw in cls.VALIDATORS

@@ -4,10 +4,13 @@ files, or (outside a repository, or for files outside `config/`) any YAML file."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from lcm.errors import RepoError, UsageError
 from lcm.validate.findings import Report
+
+if TYPE_CHECKING:
+    from lcm.repo import Repo
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -51,27 +54,27 @@ def standalone(paths: Iterable[Path], schema_ref: str, report: Report | None = N
     return report
 
 
-def in_repo(repo: object, paths: list[Path], schema: str | None, use_keys: bool) -> Report:
+def in_repo(repo: Repo, paths: list[Path], schema: str | None, use_keys: bool) -> Report:
     """Validate inside a repository: the manifest, config files, effective configs."""
     from lcm.manifest import MANIFEST_NAME
     from lcm.validate.repocheck import RepoCheck, config_address
 
     report = Report()
-    check = RepoCheck(repo, report, schema_override=schema, use_keys=use_keys)  # type: ignore[arg-type]
-    manifest = repo.root / MANIFEST_NAME  # type: ignore[attr-defined]
+    check = RepoCheck(repo, report, schema_override=schema, use_keys=use_keys)
+    manifest = repo.root / MANIFEST_NAME
     files, others, with_manifest = [], [], not paths
     for given in paths:
         for path in expand([given]):
             if path.resolve() == manifest.resolve():
                 with_manifest = True
-            elif (addr := config_address(repo, path)) is not None:  # type: ignore[arg-type]
+            elif (addr := config_address(repo, path)) is not None:
                 files.append(addr)
             elif not given.is_dir():
                 others.append(path)
     if with_manifest:
         check.check_manifest()
     try:
-        repo.manifest  # type: ignore[attr-defined]
+        repo.manifest
     except RepoError as err:
         report.fatal = err.message
         return report

@@ -88,7 +88,7 @@ def _compiled_file(path: str, shown: str) -> CompiledSchema:
 
 def _compile(name: str, contents: Any) -> CompiledSchema:
     """Check the schema against its metaschema and build both validators."""
-    from jsonschema import exceptions, validators
+    from jsonschema import exceptions, validators  # type: ignore[import-untyped]
 
     from lcm.validate import checks
 

@@ -41,8 +41,8 @@ def _paths(errors: Iterable[Any]) -> Iterator[KeyPath]:
 @functools.cache
 def _finder(cls: Any) -> Any:
     """`cls` where `x-lcm-secret` reports every scalar it applies to."""
-    from jsonschema import validators
-    from jsonschema.exceptions import ValidationError
+    from jsonschema import validators  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
     def mark(_validator: Any, flag: Any, instance: Any, _schema: Any) -> Iterator[Any]:
         if flag is True and instance is not None and not isinstance(instance, (dict, list)):
