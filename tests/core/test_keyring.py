@@ -57,6 +57,11 @@ DRIVER = textwrap.dedent(
         run("reveal_deleted", "get", "acme/base/app", "--reveal", cwd=root)
         run("import", "key", "import", "acme", cwd=root, input=export.stdout)
         run("reveal_imported", "get", "acme/base/app", "llm.api_key", "--reveal", cwd=root)
+        # Lock the login collection; with no display, the unlock prompt is dismissed.
+        py("lock", "import secretstorage; c = secretstorage.get_default_collection("
+                   "secretstorage.dbus_init()); c.lock(); print(c.is_locked())")
+        run("reveal_locked", "get", "acme/base/app", "llm.api_key", "--reveal", cwd=root)
+        run("set_locked", "set", "acme/base/app", "llm.model", "gpt-4o", cwd=root)
     finally:
         out.write_text(json.dumps(steps))
     '''
@@ -175,3 +180,17 @@ def test_keyring_unreachable_is_exit_6_one_line(keyring_session: dict) -> None:
     assert lines[-1].startswith("lcm: error: ") and "Traceback" not in proc.stderr
     assert "'acme'" in lines[-1] and "keyring" in lines[-1]
     assert "sk-test-FAKE-keyring" not in proc.stdout
+
+
+def test_locked_keyring_is_a_key_error_naming_tenant_and_backend(keyring_session: dict) -> None:
+    """A locked keyring: exit 4, one line naming the tenant and the backend, nothing written."""
+    assert _ok(keyring_session, "lock")["stdout"].strip() == "True"
+    for name in ("reveal_locked", "set_locked"):
+        step = keyring_session[name]
+        assert step["rc"] == 4, (name, step)
+        lines = step["stderr"].strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("lcm: error:"), step
+        assert "'acme'" in lines[0] and "keyring" in lines[0] and "locked" in lines[0]
+        assert "sk-test-FAKE-keyring" not in step["stdout"] + step["stderr"]
+    text = (keyring_session["_root"] / "config/acme/base/app.yaml").read_text()
+    assert "gpt-4o" not in text
