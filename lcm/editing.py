@@ -117,7 +117,7 @@ def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document
     from lcm.ops import write_plain
     from lcm.store import seal
     from lcm.views import append_meta
-    from lcm.writer import _splice, _Structural
+    from lcm.writer import splice_values, StructuralChange
 
     path = repo.path_of(addr)
     with repo.transaction("edit", addr.tenant, message, commit) as txn:
@@ -131,8 +131,8 @@ def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document
                     repo.manifest.is_secret_key, schema_secret_paths(repo, addr, new_doc.full))
         meta = full.pop("lcm")
         try:
-            body = _splice(new_doc, full) if new_doc.root is not None else edited
-        except _Structural:
+            body = splice_values(new_doc, full) if new_doc.root is not None else edited
+        except StructuralChange:
             return write_plain(txn, addr, old_doc, new_doc.full, force=True)
         text = append_meta(body, meta)
         Document.parse(text, str(path))

@@ -12,7 +12,7 @@ import yaml
 from lcm.crypto import is_encrypted
 from lcm.document import META_KEY, Document
 from lcm.store import MASK, map_leaves
-from lcm.writer import _splice, _Structural, render
+from lcm.writer import splice_values, StructuralChange, render
 
 
 def fingerprint(stored: str) -> str:
@@ -44,8 +44,8 @@ def _with_values(doc: Document, tree: dict[Any, Any]) -> str:
     if doc.meta is not None:
         full[META_KEY] = doc.meta
     try:
-        return strip_meta(_splice(doc, full))
-    except _Structural:
+        return strip_meta(splice_values(doc, full))
+    except StructuralChange:
         return strip_meta(render(doc, full))
 
 

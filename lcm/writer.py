@@ -20,7 +20,7 @@ from lcm.document import DELETE, DELETE_TAG, META_KEY, Document
 from lcm.errors import RepoError
 
 
-class _Structural(Exception):
+class StructuralChange(Exception):
     """The change needs more than scalar splices."""
 
 
@@ -53,11 +53,11 @@ def emit_scalar(value: Any, in_flow: bool = False) -> str:
 def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
           out: list[tuple[yaml.Node, Any, bool]]) -> None:
     if id(node) in seen:
-        raise _Structural("alias")
+        raise StructuralChange("alias")
     seen.add(id(node))
     if isinstance(old, dict) and isinstance(new, dict) and isinstance(node, yaml.MappingNode):
         if set(old) != set(new) or len(node.value) != len(old):
-            raise _Structural("keys")
+            raise StructuralChange("keys")
         flow = bool(node.flow_style)
         for key_node, value_node in node.value:
             key = yaml.constructor.SafeConstructor().construct_object(key_node)
@@ -65,22 +65,24 @@ def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
         return
     if isinstance(old, list) and isinstance(new, list) and isinstance(node, yaml.SequenceNode):
         if len(old) != len(new):
-            raise _Structural("length")
+            raise StructuralChange("length")
         for child, o, n in zip(node.value, old, new):
             _plan(child, o, n, bool(node.flow_style), seen, out)
         return
     if isinstance(old, (dict, list)) or isinstance(new, (dict, list)) or not isinstance(node, yaml.ScalarNode):
-        raise _Structural("kind")
+        raise StructuralChange("kind")
     if same_value(old, new):
         return
     if old is DELETE or new is DELETE:
-        raise _Structural("marker")
+        raise StructuralChange("marker")
     out.append((node, new, in_flow))
 
 
-def _splice(doc: Document, new_full: dict[Any, Any]) -> str:
+def splice_values(doc: Document, new_full: dict[Any, Any]) -> str:
+    """`doc`'s text with each changed scalar replaced in place; StructuralChange when
+    keys, list lengths or kinds differ (those need the round-trip writer)."""
     if doc.root is None:
-        raise _Structural("empty")
+        raise StructuralChange("empty")
     edits: list[tuple[yaml.Node, Any, bool]] = []
     _plan(doc.root, doc.full, new_full, False, set(), edits)
     text = doc.text
@@ -212,13 +214,13 @@ def render(doc: Document | None, new_full: dict[Any, Any]) -> str:
         head = doc.text if doc is not None and doc.text.strip() else ""
         candidates.append(lambda: head + _to_plain_yaml(new_full))
     else:
-        candidates.append(lambda: _splice(doc, new_full))
+        candidates.append(lambda: splice_values(doc, new_full))
         candidates.append(lambda: _round_trip(doc, new_full))
         candidates.append(lambda: _to_plain_yaml(new_full))
     for make in candidates:
         try:
             text = make()
-        except _Structural:
+        except StructuralChange:
             continue
         if _matches(text, new_full):
             return text
