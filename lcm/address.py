@@ -25,5 +25,14 @@ class Address:
     def relpath(self) -> str:
         return f"config/{self.tenant}/{self.env}/{self.name}.yaml"
 
-    def with_env(self, env: str) -> "Address":
-        return Address(self.tenant, env, self.name)
+    @classmethod
+    def from_relpath(cls, relpath: str) -> "Address | None":
+        """The address of `config/TENANT/ENV/NAME.yaml` (repo-relative, `/`-separated),
+        or None for any other path (config files end in `.yaml`, never `.yml`)."""
+        parts = relpath.split("/")
+        if len(parts) < 4 or parts[0] != "config" or not parts[-1].endswith(".yaml"):
+            return None
+        name = "/".join(parts[3:])[: -len(".yaml")]
+        if not all(NAME_SEGMENT.match(p) for p in (parts[1], parts[2], *name.split("/"))):
+            return None
+        return cls(parts[1], parts[2], name)

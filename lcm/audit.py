@@ -15,15 +15,14 @@ import hashlib
 import json
 import os
 import socket
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from lcm.errors import IntegrityError
+from lcm.fsutil import atomic_write, locked
 
 AUDIT_DIR = Path(".lcm") / "audit"
 LOG_NAME = "log.jsonl"
@@ -61,7 +60,7 @@ def record(
     """Append one event to the repository's audit log."""
     folder = Path(root) / AUDIT_DIR
     _ensure_folder(folder)
-    with _locked(folder):
+    with locked(folder / "lock", mode=0o600):
         prev, seq = _chain_tip(folder)
         entry = {
             "seq": seq + 1,
@@ -179,24 +178,6 @@ def _ensure_folder(folder: Path) -> None:
         ignore.write_text("# lcm audit trail: local to this machine, never committed\n*\n")
 
 
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the audit folder (serializes writers across processes)."""
-    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _chain_tip(folder: Path) -> tuple[str, int]:
     """The hash and sequence number the next entry chains to."""
     head = _read_head(folder)
@@ -220,14 +201,7 @@ def _read_head(folder: Path) -> tuple[str, int] | None:
 
 def _write_head(folder: Path, digest: str, seq: int) -> None:
     """Replace the head file atomically (temp file, fsync, rename)."""
-    tmp = folder / f".{HEAD_NAME}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, f"{digest} {seq}\n".encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, folder / HEAD_NAME)
+    atomic_write(folder / HEAD_NAME, f"{digest} {seq}\n", mode=0o600)
 
 
 def select(

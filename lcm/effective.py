@@ -8,7 +8,7 @@ from lcm.address import Address
 from lcm.crypto import is_encrypted
 from lcm.overlay import Merged
 from lcm.paths import KeyPath, iter_leaves, lookup
-from lcm.store import MASK, map_leaves
+from lcm.store import map_leaves, mask_tree
 
 if TYPE_CHECKING:
     pass
@@ -58,7 +58,7 @@ class Effective(Mapping[str, Any]):
         stored = lookup(self._merged.tree, path)
         if reveal:
             return map_leaves(stored, self._reveal_leaf, path)
-        return map_leaves(stored, lambda _p, v: MASK if is_encrypted(v) else v, path)
+        return mask_tree(stored)
 
     def to_dict(self, reveal: bool = False) -> dict[Any, Any]:
         tree: dict[Any, Any] = self.get_path((), reveal=reveal)

@@ -32,12 +32,12 @@ def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
 
 
 @contextlib.contextmanager
-def locked(lock_path: Path) -> Iterator[None]:
+def locked(lock_path: Path, mode: int = 0o644) -> Iterator[None]:
     """Hold an exclusive advisory lock on `lock_path` (serializes lcm writers)."""
     import fcntl
 
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, mode)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

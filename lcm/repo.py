@@ -27,6 +27,16 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+def display_path(path: Path) -> str:
+    """A path as messages print it: relative to the cwd when it is below it."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (or $LCM_REPO, or cwd) with `.lcm.yaml`."""
     origin = Path(start or os.environ.get("LCM_REPO") or os.getcwd()).resolve()
@@ -71,18 +81,20 @@ class Repo:
         """Parse `TENANT/ENV/NAME` or a config file path into a checked Address."""
         candidate = Path(text)
         if text.endswith((".yaml", ".yml")) or candidate.is_file():
-            full = candidate.resolve() if candidate.is_absolute() or candidate.exists() \
-                else (Path.cwd() / candidate).resolve()
+            full = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
             try:
-                rel = full.relative_to(self.root / CONFIG_DIR)
+                rel = full.relative_to(self.root).as_posix()
             except ValueError:
-                raise UsageError(f"{text}: not a config file under {self.root / CONFIG_DIR}") from None
-            parts = rel.with_suffix("").parts
+                rel = ""
+            found = Address.from_relpath(rel)
+            if found is None:
+                raise UsageError(f"{text}: not a config file (config/TENANT/ENV/NAME.yaml under {self.root})")
+            addr = found
         else:
             parts = tuple(text.strip("/").split("/"))
-        if len(parts) < 3 or any(not NAME_SEGMENT.match(p) for p in parts):
-            raise UsageError(f"{text!r}: expected an address TENANT/ENV/NAME (e.g. acme/production/inference)")
-        addr = Address(parts[0], parts[1], "/".join(parts[2:]))
+            if len(parts) < 3 or any(not NAME_SEGMENT.match(p) for p in parts):
+                raise UsageError(f"{text!r}: expected an address TENANT/ENV/NAME (e.g. acme/production/inference)")
+            addr = Address(parts[0], parts[1], "/".join(parts[2:]))
         self.manifest.require_tenant(addr.tenant)
         self.manifest.env_chain(addr.env)
         return addr
@@ -125,15 +137,9 @@ class Repo:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
                 raise RepoError(f"{path}: not UTF-8 text") from None
-            doc = Document.parse(text, self._display(path))
+            doc = Document.parse(text, display_path(path))
         self._docs[path] = (stamp, oid, doc)
         return oid, doc
-
-    def _display(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
 
     def read_document(self, addr: Address) -> Document | None:
         """The stored file (no keys needed), or None when it does not exist."""

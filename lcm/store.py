@@ -9,7 +9,7 @@ from lcm.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_
 from lcm.document import DELETE, Document
 from lcm.errors import IntegrityError
 from lcm.keys.datakeys import TenantKeys, utc_now
-from lcm.paths import KeyPath, format_path, iter_leaves, lookup
+from lcm.paths import KeyPath, iter_leaves, lookup
 from lcm.writer import same_value
 
 Place = tuple[str, str, str]
@@ -58,10 +58,9 @@ def decrypt_tree(doc: Document, keys: TenantKeys, place: Place,
     return plain
 
 
-def mask_tree(tree: dict[Any, Any]) -> dict[Any, Any]:
-    """The stored tree with every encrypted value shown as `********`."""
-    masked: dict[Any, Any] = map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
-    return masked
+def mask_tree(tree: Any) -> Any:
+    """A stored tree (or scalar) with every encrypted value shown as `********`."""
+    return map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
 
 
 def seal(
@@ -133,6 +132,3 @@ def seal(
     meta["mac"] = compute_mac(key, version, tree, meta)
     return {**tree, "lcm": meta}
 
-
-def describe_path(path: KeyPath) -> str:
-    return format_path(path) if path else "(root)"

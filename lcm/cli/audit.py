@@ -12,6 +12,7 @@ from lcm.errors import IntegrityError, UsageError
 
 audit_app = typer.Typer(
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="Read and verify the audit trail of plaintext exposures and key operations.",
 )
 

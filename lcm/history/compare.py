@@ -59,7 +59,16 @@ class SecretLens:
         return Secret(token, token[:8], plain)
 
     def view(self, doc: Document, addr: Address, label: str) -> dict[str, Any]:
-        """`doc.tree` with every encrypted leaf as a Secret (MAC problems are warned, not fatal)."""
+        """`doc.tree` with every encrypted leaf as a Secret (MAC problems are warned, not
+        fatal); computed once per document, since effective diffs revisit base files."""
+        views: dict[tuple[Document, str, Address], dict[str, Any]] = self.__dict__.setdefault(
+            "_views", {})
+        found = views.get((doc, label, addr))
+        if found is None:
+            found = views[(doc, label, addr)] = self._view(doc, addr, label)
+        return found
+
+    def _view(self, doc: Document, addr: Address, label: str) -> dict[str, Any]:
         key = self.fp_key(addr.tenant)
         if key is None:
             masked: dict[str, Any] = map_leaves(

@@ -33,15 +33,9 @@ def config_entries() -> dict[str, str]:
 
 def install(root: Path) -> None:
     """Write .git/config entries for the lcm diff textconv and merge driver, and .gitattributes."""
-    import pygit2
+    from lcm.gitops import open_git
 
-    from lcm.errors import RepoError
-
-    try:
-        repo = pygit2.Repository(str(root))
-    except pygit2.GitError:
-        raise RepoError(f"{root}: not a Git repository") from None
-    config = repo.config
+    config = open_git(Path(root)).config
     for name, value in config_entries().items():
         config[name] = value
     ensure_attributes(Path(root))

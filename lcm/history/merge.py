@@ -113,7 +113,10 @@ def merge_texts(repo: Repo, addr: Address, base: str, ours: str, theirs: str) ->
         return value
 
     hint = Document("", "merge", None, {**map_leaves(merged, reuse), META_KEY: docs[1].meta or {}})
+    from lcm.validate.secrets import schema_secret_paths
+
     secret_paths = {p for d in docs for p in d.encrypted_paths()}
+    secret_paths.update(schema_secret_paths(repo, addr, merged))
     full = seal(hint, merged, keys, addr.place, repo.manifest.is_secret_key, secret_paths)
     text = render(docs[1] if docs[1].root is not None else None, full)
     if conflicts:

@@ -79,9 +79,10 @@ def _restore(repo: Repo, txn: Transaction, addr: Address, old_doc: Document, rev
                 return False
         except (IntegrityError, KeyStoreError):
             current = None  # a damaged file is what rollbacks are for: replace it wholesale
+    from lcm.validate.secrets import schema_secret_paths
+
     # Whatever was a secret at the revision stays one, even if no glob names it.
-    full = seal(
-        current, plain, keys, addr.place, repo.manifest.is_secret_key, old_doc.encrypted_paths()
-    )
+    extra = old_doc.encrypted_paths() + schema_secret_paths(repo, addr, plain)
+    full = seal(current, plain, keys, addr.place, repo.manifest.is_secret_key, extra)
     txn.write_text(repo.path_of(addr), render(old_doc, full))
     return True

@@ -47,11 +47,7 @@ def scope_of(repo: Repo, text: str) -> Scope:
 
 def address_of(relpath: str) -> Address | None:
     """The address of `config/TENANT/ENV/NAME.yaml`, or None for any other path."""
-    parts = relpath.split("/")
-    if len(parts) < 4 or parts[0] != CONFIG_DIR or not parts[-1].endswith(".yaml"):
-        return None
-    name = "/".join(parts[3:])[: -len(".yaml")]
-    return Address(parts[1], parts[2], name)
+    return Address.from_relpath(relpath)
 
 
 class Side:
@@ -68,9 +64,12 @@ class Side:
         raise NotImplementedError
 
     def document(self, relpath: str) -> Document | None:
-        """The parsed stored file, or None when it is absent."""
-        text = self.text(relpath)
-        return None if text is None else Document.parse(text, f"{self.label}:{relpath}")
+        """The parsed stored file, or None when it is absent (parsed once per side)."""
+        cache: dict[str, Document | None] = self.__dict__.setdefault("_documents", {})
+        if relpath not in cache:
+            text = self.text(relpath)
+            cache[relpath] = None if text is None else Document.parse(text, f"{self.label}:{relpath}")
+        return cache[relpath]
 
 
 class CommitSide(Side):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,18 +81,12 @@ def write_baseline(path: str, baseline: Baseline, findings: Iterable[Finding]) -
             for (rule, file, fp), line in entries
         ],
     }
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
+    from pathlib import Path
+
+    from lcm.fsutil import atomic_write
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".lcm-baseline.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(Path(path), json.dumps(document, indent=2) + "\n")
     except OSError as err:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
         raise RepoError(f"{path}: cannot write baseline: {err.strerror or err}") from None
     return len(entries)

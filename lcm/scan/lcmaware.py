@@ -128,7 +128,8 @@ class LcmChecks:
             mac = str((doc.meta or {}).get("mac") or "missing")
             return [
                 Finding(
-                    MAC_INVALID, blob.path, _meta_line(blob.data), 1, mac, LCM_RULES[MAC_INVALID]
+                    MAC_INVALID, blob.path, doc.key_position(("lcm", "mac"))[0], 1, mac,
+                    LCM_RULES[MAC_INVALID],
                 )
             ]
         except LcmError:
@@ -149,8 +150,3 @@ def _schema_secret_paths(repo: Any, root: str, full: str, tree: Any) -> set[KeyP
     schema = load(ref)
     return secret_leaves(tree, schema, load) if schema is not None else set()
 
-
-def _meta_line(data: bytes) -> int:
-    """The line of the `mac:` entry (where a reviewer looks), else 1."""
-    at = data.find(b"\n  mac:")
-    return data.count(b"\n", 0, at + 1) + 1 if at >= 0 else 1

@@ -127,12 +127,9 @@ def _sarif(result: ScanResult) -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from lcm import __version__
 
-    try:
-        return version("lcm")
-    except PackageNotFoundError:
-        return "0"
+    return __version__
 
 
 def _dumps(document: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from collections import deque
 from typing import Any, Callable, Iterator
 
 from lcm.crypto import is_encrypted
+from lcm.document import DELETE
 from lcm.paths import KeyPath, iter_leaves
 
 ENC_PREFIX = "ENC["
@@ -202,6 +203,8 @@ def stored_value_problems(
         elif (
             is_secret_key is not None
             and value is not None
+            and value is not DELETE
+            and value != ""
             and not isinstance(value, (dict, list))
             and is_secret_key(path)
         ):

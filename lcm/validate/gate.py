@@ -39,22 +39,14 @@ def check_pending(repo: "Repo", pending: Mapping[Path, str]) -> None:
     """Refuse a write whose result is invalid (raises ValidationFailed, exit 1)."""
     from lcm.manifest import MANIFEST_NAME
     from lcm.validate.mapping import schema_for
-    from lcm.validate.repocheck import config_address
+    from lcm.validate.repocheck import config_address, effective_targets
 
     manifest_path = (repo.root / MANIFEST_NAME).resolve()
     writes_manifest = any(Path(p).resolve() == manifest_path for p in pending)
     files = [a for a in (config_address(repo, Path(p)) for p in pending) if a is not None]
     if not writes_manifest and not files:
         return
-    envs = repo.manifest.environments
-    configs = sorted(
-        {
-            (a.tenant, env, a.name)
-            for a in files
-            for env in envs
-            if a.env in repo.manifest.env_chain(env)
-        }
-    )
+    configs = effective_targets(repo, files)
     mapped = [c for c in configs if schema_for(repo.manifest.schemas, "{}/{}/{}.yaml".format(*c))]
     if not writes_manifest and not mapped:
         return
@@ -88,7 +80,7 @@ def _findings(
     check = RepoCheck(
         repo, report, verify_mac=False, texts={Path(p).resolve(): t for p, t in texts.items()}
     )
-    if manifest and (texts or (repo.root / ".lcm.yaml").exists()):
+    if manifest and (texts or repo.manifest.path.exists()):
         check.check_manifest()
     check.run([a for a in files if check.layer(a) is not None], configs)
     return report.sorted_findings()

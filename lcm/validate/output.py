@@ -103,9 +103,6 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from lcm import __version__
 
-    try:
-        return version("lcm")
-    except PackageNotFoundError:
-        return "0"
+    return __version__

@@ -13,7 +13,7 @@ from lcm.document import META_KEY
 from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError, RepoError
 from lcm.manifest import MANIFEST_NAME
 from lcm.paths import KeyPath
-from lcm.repo import CONFIG_DIR, Repo
+from lcm.repo import CONFIG_DIR, Repo, display_path
 from lcm.validate import engine, source
 from lcm.validate.findings import Finding, Report
 from lcm.validate.mapping import schema_for
@@ -22,12 +22,7 @@ from lcm.validate.problems import Problem
 
 def shown(path: Path) -> str:
     """A path as findings print it: relative to the cwd when it is below it."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    return display_path(path)
 
 
 @dataclass
@@ -96,13 +91,7 @@ class RepoCheck:
 
     def effective_targets(self, files: Iterable[Address]) -> list[tuple[str, str, str]]:
         """The effective configs that include any of `files`."""
-        manifest = self.repo.manifest
-        targets = []
-        for addr in files:
-            for env in manifest.environments:
-                if addr.env in manifest.env_chain(env):
-                    targets.append((addr.tenant, env, addr.name))
-        return sorted(set(targets))
+        return effective_targets(self.repo, files)
 
     def run(self, files: Iterable[Address], configs: Iterable[tuple[str, str, str]]) -> None:
         """Check `files` on their own and `configs` as effective configs."""
@@ -346,13 +335,17 @@ class _Single:
         return self.addr
 
 
+def effective_targets(repo: Repo, files: Iterable[Address]) -> list[tuple[str, str, str]]:
+    """The (tenant, env, name) effective configs that include any of `files`."""
+    manifest = repo.manifest
+    return sorted({(a.tenant, env, a.name) for a in files for env in manifest.environments
+                   if a.env in manifest.env_chain(env)})
+
+
 def config_address(repo: Repo, path: Path) -> Address | None:
     """The address of a config file path under `config/`, or None."""
     try:
-        rel = path.resolve().relative_to((repo.root / CONFIG_DIR).resolve())
+        rel = path.resolve().relative_to(repo.root.resolve())
     except ValueError:
         return None
-    parts = rel.with_suffix("").parts
-    if len(parts) < 3 or path.suffix not in (".yaml", ".yml"):
-        return None
-    return Address(parts[0], parts[1], "/".join(parts[2:]))
+    return Address.from_relpath(rel.as_posix())

@@ -36,10 +36,6 @@ class CompiledSchema:
             format_checker=self.plain.format_checker,
         )
 
-    def for_stored(self, text: str) -> Any:
-        """The validator for a stored file's text (the cheaper one when nothing is encrypted)."""
-        return self.stored if "ENC[" in text else self.plain
-
 
 def builtin_kinds() -> list[str]:
     """Names of the built-in schemas (`model-endpoint`, ..., `manifest`)."""

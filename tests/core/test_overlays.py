@@ -194,3 +194,12 @@ def test_delete_marker_inside_a_list_never_crashes_get(repo: Path, cli) -> None:
         assert got.code == 0, (args, got)
         assert "DELETE" not in got.stdout and "!delete" not in got.stdout
     assert _json(cli, "acme/production/app", "items") == ["b"]
+
+
+def test_delete_marker_on_an_inherited_secret(layered: Path, cli) -> None:
+    """`!delete` at a key the manifest marks secret is a marker, not a plaintext secret."""
+    _set(cli, "acme/production/app", "llm.api_key", "!delete")
+    assert "api_key" not in _json(cli, "acme/production/app")["llm"]
+    assert "api_key" in _json(cli, "acme/staging/app")["llm"]
+    text = cfg(layered, "acme/production/app").read_text()
+    assert "api_key: !delete" in text and "sk-test-FAKE" not in text
