@@ -22,9 +22,9 @@ from _common import in_process, isolated_env, lcm_exe, median, ms, pct, tempdir,
 def build_repo(tmp: Path) -> Path:
     """A repo whose acme/production/app resolves to 500 keys over base+staging+production."""
     os.environ.update(isolated_env(tmp))
-    from lcm.repo import Repo
-    from lcm.scaffold import add_tenant, init_repo
-    from lcm.ops import write_plain
+    from lcm.repository.repo import Repo
+    from lcm.ops.scaffold import add_tenant, init_repo
+    from lcm.ops.edits import write_plain
 
     root = init_repo(tmp / "cfg")
     repo = Repo.open(root)
@@ -37,7 +37,7 @@ def build_repo(tmp: Path) -> Path:
             group = plain.setdefault(f"group{i // 25}", {})
             group[f"api_key_{i}" if i % 10 == 0 else f"setting_{i}"] = (
                 f"value-{i}" if i % 3 else i * 1.5)
-        from lcm.address import Address
+        from lcm.repository.address import Address
 
         addr = Address("acme", env, "app")
         with repo.transaction("bench", "acme") as txn:
@@ -48,11 +48,11 @@ def build_repo(tmp: Path) -> Path:
 def main() -> None:
     tmp = tempdir("lcm-bench-core-")
     root = build_repo(tmp)
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(root)
     eff = repo.resolve("acme", "production", "app")
-    keys = sum(1 for _ in __import__("lcm.paths", fromlist=["iter_leaves"]).iter_leaves(eff.to_dict()))
+    keys = sum(1 for _ in __import__("lcm.format.paths", fromlist=["iter_leaves"]).iter_leaves(eff.to_dict()))
 
     def warm() -> object:
         return repo.resolve("acme", "production", "app").to_dict(reveal=True)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import isolated_env  # noqa: E402
 from history.gen import WATCHED, make_repo  # noqa: E402
 
-LCM = [sys.executable, "-m", "lcm.history.gitcmd"]
+LCM = [sys.executable, "-m", "lcm.cli.gitcmd"]
 
 
 def history_once_ms(root: Path) -> float:
@@ -57,9 +57,9 @@ def make_500_key_file(work: Path) -> tuple[Path, dict[str, str]]:
     """A sealed config file with 500 keys (50 of them secrets) in a fresh lcm repo."""
     env = isolated_env(work)
     os.environ.update(env)
-    from lcm.ops import write_plain
-    from lcm.repo import Repo
-    from lcm.scaffold import add_tenant, init_repo
+    from lcm.ops.edits import write_plain
+    from lcm.repository.repo import Repo
+    from lcm.ops.scaffold import add_tenant, init_repo
 
     root = init_repo(work / "keys-repo")
     add_tenant(Repo.open(root), "acme", "file")
@@ -101,8 +101,8 @@ def main() -> None:
         print(f"ratio 5000/500: in-process {ratio:.2f}  CLI {cli_ratio:.2f}  -> {verdict}")
 
         big, env = make_500_key_file(work)
-        from lcm.document import Document
-        from lcm.views import masked_view
+        from lcm.format.document import Document
+        from lcm.format.views import masked_view
 
         text = big.read_text()
 

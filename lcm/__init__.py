@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 __all__ = ["Repo", "Address", "LcmError", "__version__"]
 
 _LAZY = {
-    "Repo": "lcm.repo",
-    "Address": "lcm.address",
+    "Repo": "lcm.repository.repo",
+    "Address": "lcm.repository.address",
     "LcmError": "lcm.errors",
 }
 

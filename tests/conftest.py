@@ -197,8 +197,8 @@ def lcm_exe() -> Callable[..., CliResult]:
 
 def make_repo(root: Path, tenants: Sequence[str] = ("acme",), backend: str = "file") -> Path:
     """An initialised lcm repo at `root` with file-backend tenants (via the library)."""
-    from lcm.repo import Repo
-    from lcm.scaffold import add_tenant, init_repo
+    from lcm.repository.repo import Repo
+    from lcm.ops.scaffold import add_tenant, init_repo
 
     init_repo(root)
     for tenant in tenants:

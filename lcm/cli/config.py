@@ -37,7 +37,7 @@ def auto_value(raw: str) -> Any:
     if text in ("null", "Null", "NULL", "~"):
         return None
     if text == "!delete":
-        from lcm.document import DELETE
+        from lcm.format.values import DELETE
 
         return DELETE
     return raw
@@ -61,7 +61,7 @@ def parse_value(raw: str, kind: str, secret: bool) -> Any:
             return auto_value(raw)
         import yaml
 
-        from lcm.document import check_data_model, compose, construct
+        from lcm.format.document import check_data_model, compose, construct
         from lcm.errors import RepoError
 
         try:
@@ -96,9 +96,9 @@ def set_(
     """Set one value (encrypting it when it is a secret) and commit."""
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
-    from lcm.ops import set_value
-    from lcm.paths import parse_path
-    from lcm.repo import Repo
+    from lcm.ops.edits import set_value
+    from lcm.format.paths import parse_path
+    from lcm.repository.repo import Repo
 
     if value_stdin == (value is not None):
         raise UsageError("give VALUE or --value-stdin (exactly one)")
@@ -137,9 +137,9 @@ def unset(
 ) -> None:
     """Remove a key from one file (`lcm set ADDR KEY '!delete'` hides an inherited key instead)."""
     from lcm.cli.diagnostics import info
-    from lcm.ops import unset_value
-    from lcm.paths import parse_path
-    from lcm.repo import Repo
+    from lcm.ops.edits import unset_value
+    from lcm.format.paths import parse_path
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
@@ -154,8 +154,8 @@ def edit(
 ) -> None:
     """Open the decrypted file in $EDITOR; re-encrypt and commit on save."""
     from lcm.cli.diagnostics import info
-    from lcm.editing import edit_file
-    from lcm.repo import Repo
+    from lcm.ops.editing import edit_file
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
@@ -180,10 +180,10 @@ def reseal(
     no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
 ) -> None:
     """Accept a reviewed hand edit: encrypt plaintext secrets and write a new MAC."""
-    from lcm import audit
+    from lcm.repository import audit
     from lcm.cli.diagnostics import info
-    from lcm.ops import reseal as do_reseal
-    from lcm.repo import Repo
+    from lcm.ops.edits import reseal as do_reseal
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)

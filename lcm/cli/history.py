@@ -29,10 +29,10 @@ def history(
 ) -> None:
     """Commits that changed a file, an env or a tenant, newest first, with their Lcm-* trailers."""
     from lcm.cli.output import emit
-    from lcm.gitops import open_git
+    from lcm.repository.git import open_git
     from lcm.history.log import walk
     from lcm.history.sides import git_relpath, scope_of
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     _check_output(output)
     if limit < 1:
@@ -79,7 +79,7 @@ def diff(
     from lcm.cli.output import emit
     from lcm.history import compare, render
     from lcm.history.sides import sides_from_args
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     _check_output(output)
     repo = Repo.open()
@@ -115,9 +115,9 @@ def rollback(
 ) -> None:
     """Restore a file, env or tenant to its content at a revision, as one new commit."""
     from lcm.cli.diagnostics import info
-    from lcm.history.rollback import rollback as run
+    from lcm.ops.rollback import rollback as run
     from lcm.history.sides import scope_of
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     scope = scope_of(repo, address)
@@ -141,8 +141,8 @@ def merge_driver(
     from lcm.cli.diagnostics import warn
     from lcm.errors import LcmError
     from lcm.fsutil import atomic_write
-    from lcm.history.merge import merge_texts
-    from lcm.repo import Repo
+    from lcm.ops.merge import merge_texts
+    from lcm.repository.repo import Repo
 
     try:
         repo = Repo.open(Path(path).parent if Path(path).parent.exists() else None)
@@ -155,7 +155,7 @@ def merge_driver(
         raise typer.Exit(1) from None
     atomic_write(ours, result.text)
     if result.conflicts:
-        from lcm.paths import format_path
+        from lcm.format.paths import format_path
 
         keys = ", ".join(format_path(c.path) for c in result.conflicts)
         warn(f"{path}: conflict at {keys}; secrets are shown encrypted only")

@@ -19,8 +19,8 @@ def export(tenant: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
     """Print the tenant's master key as one armored line (audited)."""
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
-    from lcm.keys.sharing import export_key
-    from lcm.repo import Repo
+    from lcm.ops.keyshare import export_key
+    from lcm.repository.repo import Repo
 
     line = export_key(Repo.open(), tenant)
     if sys.stdout.isatty():
@@ -36,8 +36,8 @@ def import_(
     """Read an armored master key from stdin and store it in the tenant's backend."""
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
-    from lcm.keys.sharing import import_key
-    from lcm.repo import Repo
+    from lcm.ops.keyshare import import_key
+    from lcm.repository.repo import Repo
 
     lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     line = lines[0] if lines else ""

@@ -9,14 +9,14 @@ from lcm.cli.diagnostics import warn
 from lcm.cli.output import emit, render, to_json
 
 if TYPE_CHECKING:
-    from lcm.document import Document
-    from lcm.effective import Effective
-    from lcm.paths import KeyPath
-    from lcm.repo import Repo
+    from lcm.format.document import Document
+    from lcm.repository.effective import Effective
+    from lcm.format.paths import KeyPath
+    from lcm.repository.repo import Repo
 
 
 def _explain_rows(repo: Repo, eff: Effective, path: KeyPath, reveal: bool) -> list[dict[str, Any]]:
-    from lcm.paths import format_path, iter_leaves
+    from lcm.format.paths import format_path, iter_leaves
 
     rows = []
     subtree = eff.get_path(path, reveal=reveal)
@@ -34,17 +34,17 @@ def _explain_rows(repo: Repo, eff: Effective, path: KeyPath, reveal: bool) -> li
 
 def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_mac: bool,
         fmt: str) -> None:
-    from lcm import audit
+    from lcm.repository import audit
     from lcm.errors import RepoError
-    from lcm.paths import parse_path
-    from lcm.repo import Repo
+    from lcm.format.paths import parse_path
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
     eff = repo.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
     path = parse_path(key) if key else ()
     try:
-        from lcm.ops import normalise_path
+        from lcm.ops.edits import normalise_path
 
         path = normalise_path(eff.stored, path)
         eff.get_path(path, reveal=False)
@@ -53,7 +53,7 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
     if reveal:
         revealed = [p for p in eff.secret_paths() if p[: len(path)] == path]
         if revealed:
-            from lcm.paths import format_path
+            from lcm.format.paths import format_path
 
             audit.record(repo.root, "reveal", tenant=addr.tenant, address=str(addr),
                          keys=[format_path(p) for p in revealed])
@@ -84,10 +84,10 @@ def _place_from_meta(doc: Document) -> tuple[str, str, str] | None:
 def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:
     """One stored file as text; works on git's temp copies (the place comes from
     the file's own metadata block, the repo from the cwd)."""
-    from lcm import audit
-    from lcm.document import Document
+    from lcm.repository import audit
+    from lcm.format.document import Document
     from lcm.errors import RepoError
-    from lcm.views import masked_view, plaintext_view
+    from lcm.format.views import masked_view, plaintext_view
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -111,8 +111,8 @@ def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:
     place = _place_from_meta(doc)
     if place is None:
         raise RepoError(f"{file}: no lcm metadata block: cannot tell which tenant's key opens it")
-    from lcm.repo import Repo
-    from lcm.store import decrypt_tree
+    from lcm.repository.repo import Repo
+    from lcm.format.seal import decrypt_tree
 
     repo = Repo.open(file.parent if file.parent.exists() else None) if _inside_repo(file) else Repo.open()
     keys = repo.keys(place[0])
@@ -123,7 +123,7 @@ def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:
 
 def _inside_repo(file: Path) -> bool:
     from lcm.errors import RepoError
-    from lcm.repo import find_root
+    from lcm.repository.repo import find_root
 
     try:
         find_root(file.resolve().parent)

@@ -20,8 +20,8 @@ def add(
 ) -> None:
     """Add a tenant: its master key in the backend, data key v1 in .lcm/keys/."""
     from lcm.cli.diagnostics import info
-    from lcm.repo import Repo
-    from lcm.scaffold import add_tenant
+    from lcm.repository.repo import Repo
+    from lcm.ops.scaffold import add_tenant
 
     repo = Repo.open()
     chosen = add_tenant(repo, name, backend)
@@ -37,7 +37,7 @@ def list_(
     import json
 
     from lcm.cli.output import emit
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     rows = []

@@ -8,16 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lcm.address import Address
-from lcm.crypto import decrypt_value, is_encrypted
-from lcm.document import Document
+from lcm.repository.address import Address
+from lcm.format.crypto import decrypt_value, is_encrypted
+from lcm.format.document import Document
 from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError
 from lcm.history.render import FileDiff
 from lcm.history.semdiff import Secret, canonical, diff
 from lcm.history.sides import Scope, Side, address_of
-from lcm.paths import KeyPath
-from lcm.repo import Repo
-from lcm.store import map_leaves
+from lcm.format.paths import KeyPath
+from lcm.repository.repo import Repo
+from lcm.format.values import map_leaves
 
 Warn = Callable[[str], None]
 
@@ -90,7 +90,7 @@ class SecretLens:
         return self.secret(addr.tenant, stored, plain)
 
     def _check_mac(self, doc: Document, addr: Address, label: str) -> None:
-        from lcm.store import verify
+        from lcm.format.seal import verify
 
         try:
             verify(doc, self.repo.keys(addr.tenant), addr.place)
@@ -167,7 +167,7 @@ def _effective(
     lens: SecretLens,
 ) -> dict[str, Any]:
     """The effective tree of tenant/env on one side as {file name: merged tree}."""
-    from lcm.overlay import merge
+    from lcm.repository.overlay import merge
 
     chain = repo.manifest.env_chain(env)
     names = sorted(
@@ -189,8 +189,8 @@ def _effective(
 
 def audit_reveals(root: Path, files: list[FileDiff]) -> None:
     """Record one `reveal` audit entry per file whose secret plaintext a `--reveal` diff shows."""
-    from lcm import audit
-    from lcm.paths import format_path, iter_leaves
+    from lcm.repository import audit
+    from lcm.format.paths import format_path, iter_leaves
 
     for f in files:
         shown = {

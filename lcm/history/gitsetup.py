@@ -2,7 +2,7 @@
 
 `.git/config` does not travel with a clone, so each clone runs this once. The
 commands name the interpreter that runs lcm right now (`sys.executable -m
-lcm.history.gitcmd …`): that works in a venv, with pipx or a `--user` install
+lcm.cli.gitcmd …`): that works in a venv, with pipx or a `--user` install
 alike, and does not depend on where the `lcm` console script was put.
 """
 
@@ -18,7 +18,7 @@ DRIVER_NAME = "lcm: three-way merge of decrypted config, re-encrypted and re-sea
 
 def lcm_command() -> str:
     """Shell words that run the lcm CLI with this interpreter, for Git's config."""
-    return f"{shlex.quote(sys.executable)} -m lcm.history.gitcmd"
+    return f"{shlex.quote(sys.executable)} -m lcm.cli.gitcmd"
 
 
 def config_entries() -> dict[str, str]:
@@ -33,7 +33,7 @@ def config_entries() -> dict[str, str]:
 
 def install(root: Path) -> None:
     """Write .git/config entries for the lcm diff textconv and merge driver, and .gitattributes."""
-    from lcm.gitops import open_git
+    from lcm.repository.git import open_git
 
     config = open_git(Path(root)).config
     for name, value in config_entries().items():

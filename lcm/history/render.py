@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from lcm.document import DELETE
+from lcm.format.values import DELETE
 from lcm.history.semdiff import ADDED, CHANGED, MOVED, REMOVED, RENAMED, Change, Secret
-from lcm.paths import format_path
+from lcm.format.paths import format_path
 
 MASK = "********"
 DELETE_TEXT = "!delete"

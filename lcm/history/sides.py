@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lcm.address import NAME_SEGMENT, Address
-from lcm.document import Document
+from lcm.repository.address import NAME_SEGMENT, Address
+from lcm.format.document import Document
 from lcm.errors import RepoError
-from lcm.repo import CONFIG_DIR, Repo
+from lcm.repository.repo import CONFIG_DIR, Repo
 
 if TYPE_CHECKING:
     import pygit2
@@ -108,7 +108,7 @@ class WorkSide(Side):
         self.root = root
 
     def files(self) -> dict[str, str]:
-        from lcm.repo import blob_id
+        from lcm.repository.repo import blob_id
 
         base = self.root / CONFIG_DIR
         if not base.is_dir():
@@ -189,7 +189,7 @@ def sides_from_args(repo: Repo, args: list[str]) -> tuple[Side, Side, list[Scope
     a tenant name or end in `.yaml`; a hex token that resolves to nothing is an
     unknown revision (exit 3), not an unknown tenant.
     """
-    from lcm.gitops import open_git
+    from lcm.repository.git import open_git
 
     git = open_git(repo.root)
     tenants = repo.manifest.tenants

@@ -8,20 +8,16 @@ tenant and the version. Unwrapping happens at most once per version per process.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lcm.clock import utc_now
 from lcm.errors import KeyStoreError, RepoError
 from lcm.keys.backends import MasterKeyBackend
 
 STATES = ("active", "retired", "destroyed")
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -121,7 +117,7 @@ def keys_path(root: Path, tenant: str) -> Path:
 
 def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
     """Read `.lcm/keys/<tenant>.yaml` (no unwrapping yet)."""
-    from lcm.document import Document
+    from lcm.format.document import Document
 
     path = keys_path(root, tenant)
     try:

@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from lcm.paths import KeyPath
+    from lcm.format.paths import KeyPath
 
 from lcm.scan import filters
 from lcm.scan.model import Blob, Finding
@@ -67,7 +67,7 @@ class LcmChecks:
         return self._roots[folder]
 
     def _check(self, root: str, full: str, blob: Blob) -> list[Finding]:
-        from lcm.document import Document
+        from lcm.format.document import Document
         from lcm.errors import LcmError
 
         try:
@@ -89,15 +89,15 @@ class LcmChecks:
         if root not in self._repos:
             from pathlib import Path
 
-            from lcm.repo import Repo
+            from lcm.repository.repo import Repo
 
             self._repos[root] = Repo(Path(root))
         return self._repos[root]
 
     def _plaintext(self, repo: Any, root: str, full: str, doc: Any, blob: Blob) -> list[Finding]:
-        from lcm.crypto import is_encrypted
-        from lcm.document import DELETE
-        from lcm.paths import iter_leaves
+        from lcm.format.crypto import is_encrypted
+        from lcm.format.values import DELETE
+        from lcm.format.paths import iter_leaves
 
         schema_secret = _schema_secret_paths(repo, root, full, doc.tree)
         out = []

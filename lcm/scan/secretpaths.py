@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
 
 Loader = Callable[[str], Any]
 _Scoped = tuple[Any, Any]  # (schema node, root document it lives in)

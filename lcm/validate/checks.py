@@ -30,9 +30,9 @@ import re
 from collections import deque
 from typing import Any, Callable, Iterator
 
-from lcm.crypto import is_encrypted
-from lcm.document import DELETE
-from lcm.paths import KeyPath, iter_leaves
+from lcm.format.crypto import is_encrypted
+from lcm.format.values import DELETE
+from lcm.format.paths import KeyPath, iter_leaves
 
 ENC_PREFIX = "ENC["
 VALUE_KEYWORDS = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from lcm.overlay import strip_deletes
+from lcm.format.values import strip_deletes
 from lcm.errors import RepoError
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
 from lcm.validate import checks, source
 from lcm.validate.findings import Finding
 from lcm.validate.problems import Problem, from_errors

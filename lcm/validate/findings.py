@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lcm.paths import KeyPath, format_path
+from lcm.format.paths import KeyPath, format_path
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Mapping
 from lcm.errors import CheckFailed
 
 if TYPE_CHECKING:
-    from lcm.address import Address
-    from lcm.repo import Repo
+    from lcm.repository.address import Address
+    from lcm.repository.repo import Repo
     from lcm.validate.findings import Finding
 
 
@@ -37,7 +37,7 @@ class ValidationFailed(CheckFailed):
 
 def check_pending(repo: "Repo", pending: Mapping[Path, str]) -> None:
     """Refuse a write whose result is invalid (raises ValidationFailed, exit 1)."""
-    from lcm.manifest import MANIFEST_NAME
+    from lcm.repository.manifest import MANIFEST_NAME
     from lcm.validate.mapping import schema_for
     from lcm.validate.repocheck import config_address, effective_targets
 
@@ -88,7 +88,7 @@ def _findings(
 
 def _exists(repo: "Repo", config: tuple[str, str, str]) -> bool:
     """True when some file of the config's env chain is on disk (before the write)."""
-    from lcm.address import Address
+    from lcm.repository.address import Address
 
     tenant, env, name = config
     return any(

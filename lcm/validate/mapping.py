@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Iterable
 
-from lcm.manifest import SchemaRule
+from lcm.repository.manifest import SchemaRule
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
 from lcm.validate.checks import RULES as CHECK_RULES
 
 # One rule per keyword family: the SARIF rules and the `rule` field of every finding.

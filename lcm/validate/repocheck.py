@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from lcm.address import Address
-from lcm.document import META_KEY
+from lcm.repository.address import Address
+from lcm.format.document import META_KEY
 from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError, RepoError
-from lcm.manifest import MANIFEST_NAME
-from lcm.paths import KeyPath
-from lcm.repo import CONFIG_DIR, Repo, display_path
+from lcm.repository.manifest import MANIFEST_NAME
+from lcm.format.paths import KeyPath
+from lcm.repository.repo import CONFIG_DIR, Repo, display_path
 from lcm.validate import engine, source
 from lcm.validate.findings import Finding, Report
 from lcm.validate.mapping import schema_for
@@ -174,7 +174,7 @@ class RepoCheck:
 
     def check_effective(self, tenant: str, env: str, name: str) -> bool:
         """Validate the effective config `tenant/env/name`; False when no schema applies."""
-        from lcm.overlay import merge
+        from lcm.repository.overlay import merge
         from lcm.validate.schemas import load
 
         ref = self.schema_override or schema_for(
@@ -222,8 +222,8 @@ class RepoCheck:
         fallback: Address,
     ) -> list[tuple[Address, Problem]]:
         """Problems only the decrypted values show (never echoing them)."""
-        from lcm.crypto import decrypt_value, is_encrypted
-        from lcm.store import map_leaves
+        from lcm.format.crypto import decrypt_value, is_encrypted
+        from lcm.format.values import map_leaves
 
         secret_paths: list[KeyPath] = []
 

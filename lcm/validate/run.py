@@ -10,14 +10,14 @@ from lcm.errors import RepoError, UsageError
 from lcm.validate.findings import Report
 
 if TYPE_CHECKING:
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def validate(paths: Iterable[Path], schema: str | None = None, *, use_keys: bool = True) -> Report:
     """Validate `paths` (the whole repository when empty) and return what was found."""
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     paths = list(paths)
     schema = _absolute(schema)
@@ -56,7 +56,7 @@ def standalone(paths: Iterable[Path], schema_ref: str, report: Report | None = N
 
 def in_repo(repo: Repo, paths: list[Path], schema: str | None, use_keys: bool) -> Report:
     """Validate inside a repository: the manifest, config files, effective configs."""
-    from lcm.manifest import MANIFEST_NAME
+    from lcm.repository.manifest import MANIFEST_NAME
     from lcm.validate.repocheck import RepoCheck, config_address
 
     report = Report()

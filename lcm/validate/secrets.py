@@ -7,11 +7,11 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
 
 if TYPE_CHECKING:
-    from lcm.address import Address
-    from lcm.repo import Repo
+    from lcm.repository.address import Address
+    from lcm.repository.repo import Repo
 
 
 def schema_secret_paths(repo: "Repo", addr: "Address", plain: Any) -> list[KeyPath]:

@@ -1,5 +1,5 @@
 """YAML input for validation: a fast tree (C loader, no nodes) for every file, and node
-positions (through `lcm.document`) only for the files that have problems."""
+positions (through `lcm.format.document`) only for the files that have problems."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from lcm.document import Document
-from lcm.document import load_tree as _load_tree
+from lcm.format.document import Document
+from lcm.format.document import load_tree as _load_tree
 from lcm.validate.problems import Problem
 
 class SyntaxProblem(Exception):

@@ -84,9 +84,9 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
 
-    from lcm.address import Address
-    from lcm.ops import set_value
-    from lcm.repo import Repo
+    from lcm.repository.address import Address
+    from lcm.ops.edits import set_value
+    from lcm.repository.repo import Repo
 
     root = Path(sys.argv[1])
     repo = Repo.open(root)
@@ -106,8 +106,8 @@ def _check_file_and_head(root: Path) -> None:
     """Every file on disk and at HEAD parses, names its place and verifies."""
     import pygit2
 
-    from lcm.document import Document
-    from lcm.store import decrypt_tree
+    from lcm.format.document import Document
+    from lcm.format.seal import decrypt_tree
 
     repo = lcm.Repo.open(root)
     keys = repo.keys("acme")

@@ -48,17 +48,17 @@ class LcmRepo:
     def set(
         self, addr: str, key: str, value: Any, secret: bool = False, msg: str | None = None
     ) -> None:
-        from lcm.ops import set_value
-        from lcm.paths import parse_path
-        from lcm.repo import Repo
+        from lcm.ops.edits import set_value
+        from lcm.format.paths import parse_path
+        from lcm.repository.repo import Repo
 
         repo = Repo.open(self.root)
         set_value(repo, repo.address(addr), parse_path(key), value, secret=secret, message=msg)
 
     def unset(self, addr: str, key: str) -> None:
-        from lcm.ops import unset_value
-        from lcm.paths import parse_path
-        from lcm.repo import Repo
+        from lcm.ops.edits import unset_value
+        from lcm.format.paths import parse_path
+        from lcm.repository.repo import Repo
 
         repo = Repo.open(self.root)
         unset_value(repo, repo.address(addr), parse_path(key))

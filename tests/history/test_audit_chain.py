@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lcm import audit
+from lcm.repository import audit
 
 
 def _fill(root: Path, count: int = 4) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from lcm import audit
+from lcm.repository import audit
 
 if TYPE_CHECKING:
     from conftest import LcmRepo

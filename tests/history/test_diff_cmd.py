@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from lcm import audit
+from lcm.repository import audit
 
 if TYPE_CHECKING:
     from conftest import LcmRepo
@@ -28,9 +28,9 @@ def test_no_difference_is_exit_0(lcm_repo: LcmRepo) -> None:
 def test_worktree_against_head_key_level(lcm_repo: LcmRepo) -> None:
     lcm_repo.set(ADDR, "llm.model", "gpt-4o")
     lcm_repo.set(ADDR, "llm.region", "eu")
-    from lcm.ops import set_value
-    from lcm.paths import parse_path
-    from lcm.repo import Repo
+    from lcm.ops.edits import set_value
+    from lcm.format.paths import parse_path
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     set_value(repo, repo.address(ADDR), parse_path("llm.model"), "gpt-5", commit=False)

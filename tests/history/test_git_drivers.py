@@ -18,7 +18,7 @@ FILE = "config/acme/production/svc.yaml"
 
 
 def _plain(lcm_repo: LcmRepo) -> dict:
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     return repo.decrypt(repo.address(ADDR))
@@ -50,8 +50,8 @@ def test_git_log_p_and_git_diff_use_the_masked_textconv(lcm_repo: LcmRepo) -> No
     assert re.search(r"^-  api_key: .*\*{8}", log, re.M) and re.search(
         r"^\+  api_key: .*\*{8}", log, re.M
     )
-    from lcm.ops import set_value
-    from lcm.repo import Repo
+    from lcm.ops.edits import set_value
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     set_value(repo, repo.address(ADDR), ("llm", "model"), "gpt-5", commit=False)
@@ -105,7 +105,7 @@ def test_merge_of_different_keys_is_clean_and_verifies(lcm_repo: LcmRepo) -> Non
     )
     assert theirs_key_line in text.splitlines() and base_key_line not in text.splitlines()
     assert "sk-" not in text
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     repo.verify(repo.address(ADDR))
@@ -161,8 +161,8 @@ def test_true_conflict_on_a_secret_never_writes_plaintext(lcm_repo: LcmRepo) -> 
     )
     kept = lines[start + 3 : end]
     lcm_repo.path(ADDR).write_text("\n".join(lines[:start] + kept + lines[end + 1 :]) + "\n")
-    from lcm.ops import reseal
-    from lcm.repo import Repo
+    from lcm.ops.edits import reseal
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     reseal(repo, repo.address(ADDR), commit=False)
@@ -180,7 +180,7 @@ def test_merge_of_list_edits_and_a_file_added_on_both_sides(lcm_repo: LcmRepo) -
     res = lcm_repo.git("merge", "--no-edit", "feature", check=False)
     assert res.returncode == 0, res.stdout + res.stderr
     assert _plain(lcm_repo)["llm"]["fallbacks"] == ["A", "B"]
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     assert repo.decrypt(repo.address("acme/production/new")) == {"shared": {"y": 2, "x": 1}}

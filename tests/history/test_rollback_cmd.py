@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from lcm.crypto import enc_version
-from lcm.document import Document
+from lcm.format.crypto import enc_version
+from lcm.format.document import Document
 
 if TYPE_CHECKING:
     from conftest import LcmRepo
@@ -15,7 +15,7 @@ ADDR = "acme/production/svc"
 
 
 def _plain(lcm_repo: LcmRepo, addr: str = ADDR) -> dict:
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     return repo.decrypt(repo.address(addr))
@@ -23,7 +23,7 @@ def _plain(lcm_repo: LcmRepo, addr: str = ADDR) -> dict:
 
 def _rotate(lcm_repo: LcmRepo, destroy: int | None = None) -> None:
     """A new active data key; optionally mark an old version destroyed."""
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
     keys = Repo.open(lcm_repo.root).keys("acme")
     if destroy is None:
@@ -86,8 +86,8 @@ def test_rollback_refuses_when_the_old_key_was_destroyed(lcm_repo: LcmRepo) -> N
     _rotate(lcm_repo)
     lcm_repo.set(ADDR, "llm.api_key", "sk-new")
     lcm_repo.set(ADDR, "llm.model", "m")
-    from lcm.ops import reseal
-    from lcm.repo import Repo
+    from lcm.ops.edits import reseal
+    from lcm.repository.repo import Repo
 
     repo = Repo.open(lcm_repo.root)
     reseal(repo, repo.address(ADDR))  # MAC now under v2 too, so v1 can go

@@ -44,9 +44,9 @@ def parse_header(path: Path) -> tuple[str, list[Expectation]]:
 def write_sealed(root: Path, address: str, plain: dict, secret: tuple = ()) -> Path:
     """Write a correctly sealed config file through the core, bypassing the write gate
     (how a repo gets into a state `lcm set` would refuse, e.g. from an older lcm)."""
-    from lcm.repo import Repo
-    from lcm.store import seal
-    from lcm.writer import render
+    from lcm.repository.repo import Repo
+    from lcm.format.seal import seal
+    from lcm.format.writer import render
 
     repo = Repo.open(root)
     addr = repo.address(address)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from lcm.paths import iter_leaves
+from lcm.format.paths import iter_leaves
 from lcm.validate.engine import schema_problems
 from lcm.validate.run import standalone
 from lcm.validate.schemas import builtin_contents, builtin_kinds, load
@@ -92,7 +92,7 @@ def test_secret_fields_are_marked() -> None:
 
 def test_examples_store_secrets_encrypted() -> None:
     """A plaintext value at a secret field in an example would teach the wrong thing."""
-    from lcm.crypto import is_encrypted
+    from lcm.format.crypto import is_encrypted
 
     for kind in KINDS:
         for example in builtin_contents(kind)["examples"]:
@@ -135,7 +135,7 @@ def test_invalid_examples_cover_every_family_of_every_schema() -> None:
 
 
 def test_manifest_schema_accepts_the_design_example_and_lcm_init_output(tmp_path: Path) -> None:
-    from lcm.scaffold import MANIFEST_TEMPLATE
+    from lcm.ops.scaffold import MANIFEST_TEMPLATE
 
     design = tmp_path / "design.yaml"
     design.write_text(

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lcm.address import Address
-from lcm.repo import Repo
+from lcm.repository.address import Address
+from lcm.repository.repo import Repo
 from lcm.validate.secrets import schema_secret_paths
 
 
@@ -43,8 +43,8 @@ def test_budget_webhook_secret(repo: Path) -> None:
 
 def test_unmapped_file_needs_no_jsonschema(repo: Path) -> None:
     code = (
-        "import sys\nfrom pathlib import Path\nfrom lcm.repo import Repo\n"
-        "from lcm.address import Address\nfrom lcm.validate.secrets import schema_secret_paths\n"
+        "import sys\nfrom pathlib import Path\nfrom lcm.repository.repo import Repo\n"
+        "from lcm.repository.address import Address\nfrom lcm.validate.secrets import schema_secret_paths\n"
         "r = Repo.open(Path.cwd())\n"
         "print(schema_secret_paths(r, Address('acme', 'base', 'misc'), {'api_key': 'x'}),"
         " 'jsonschema' in sys.modules)\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from lcm.repo import Repo
+from lcm.repository.repo import Repo
 from lcm.validate.gate import ValidationFailed, check_pending
 
 from .helpers import write_sealed
@@ -97,7 +97,7 @@ def test_unmapped_file_is_written_without_loading_jsonschema(filled: Path) -> No
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from lcm.repo import Repo\n"
+        "from lcm.repository.repo import Repo\n"
         "from lcm.validate.gate import check_pending\n"
         "repo = Repo.open(Path.cwd())\n"
         "check_pending(repo, {repo.root / 'config/acme/base/misc.yaml': 'x: 1\\n'})\n"

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lcm.address import Address
-from lcm.document import META_KEY, Document
-from lcm.paths import KeyPath, lookup
-from lcm.repo import Repo
+from lcm.repository.address import Address
+from lcm.format.document import META_KEY, Document
+from lcm.format.paths import KeyPath, lookup
+from lcm.repository.repo import Repo
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 Span = tuple[int, int]
@@ -33,7 +33,7 @@ class Conflict:
 
 
 def _same(a: Any, b: Any) -> bool:
-    from lcm.writer import same_value
+    from lcm.format.values import same_value
 
     if a is MISSING or b is MISSING:
         return a is b
@@ -90,8 +90,9 @@ class MergeResult:
 
 def merge_texts(repo: Repo, addr: Address, base: str, ours: str, theirs: str) -> MergeResult:
     """Merge three stored versions of `addr`; each is MAC-verified and decrypted first."""
-    from lcm.store import decrypt_tree, map_leaves, seal
-    from lcm.writer import render
+    from lcm.format.seal import decrypt_tree, seal
+    from lcm.format.values import map_leaves
+    from lcm.format.writer import render
 
     keys = repo.keys(addr.tenant)
     docs = [

@@ -16,21 +16,13 @@ from typing import Any, Callable
 
 import yaml
 
-from lcm.document import DELETE, DELETE_TAG, META_KEY, Document
+from lcm.format.document import DELETE_TAG, META_KEY, Document
+from lcm.format.values import DELETE, same_value
 from lcm.errors import RepoError
 
 
 class StructuralChange(Exception):
     """The change needs more than scalar splices."""
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equality that keeps YAML types apart (1, 1.0, True and "1" all differ)."""
-    from lcm.crypto import _canonical
-
-    if type(a) is type(b) and not isinstance(a, (dict, list, float)):
-        return bool(a == b)
-    return _canonical(a) == _canonical(b)
 
 
 def emit_scalar(value: Any, in_flow: bool = False) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lcm.address import Address
-from lcm.document import Document
+from lcm.repository.address import Address
+from lcm.format.document import Document
 from lcm.errors import IntegrityError, KeyStoreError
 from lcm.history.sides import Scope, WorkSide, address_of, commit_side
-from lcm.repo import Repo, Transaction
+from lcm.repository.repo import Repo, Transaction
 
 
 @dataclass
@@ -33,7 +33,7 @@ def rollback(
 
     `rev` is resolved before anything is locked: an unknown revision is exit 3.
     """
-    from lcm.gitops import open_git
+    from lcm.repository.git import open_git
 
     git = open_git(repo.root)
     target = commit_side(repo.root, git, rev)
@@ -59,8 +59,9 @@ def rollback(
 
 def _restore(repo: Repo, txn: Transaction, addr: Address, old_doc: Document, rev: str) -> bool:
     """Queue `addr`'s old text and values, sealed with current keys; False if values match."""
-    from lcm.store import decrypt_tree, seal
-    from lcm.writer import render, same_value
+    from lcm.format.seal import decrypt_tree, seal
+    from lcm.format.values import same_value
+    from lcm.format.writer import render
 
     keys = repo.keys(addr.tenant)
     try:

@@ -3,20 +3,28 @@ unchanged ciphertexts byte for byte, compute and verify the file MAC."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
-from lcm.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
-from lcm.document import DELETE, Document
+from lcm.clock import utc_now
 from lcm.errors import IntegrityError
-from lcm.keys.datakeys import TenantKeys, utc_now
-from lcm.paths import KeyPath, iter_leaves, lookup
-from lcm.writer import same_value
+from lcm.format.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
+from lcm.format.document import Document
+from lcm.format.paths import KeyPath, iter_leaves, lookup
+from lcm.format.values import DELETE, map_leaves, same_value
 
 Place = tuple[str, str, str]
 MASK = "********"
 
 
-def verify(doc: Document, keys: TenantKeys, place: Place) -> None:
+class DataKeys(Protocol):
+    """A tenant's data keys as sealing needs them (`lcm.keys.datakeys.TenantKeys`)."""
+
+    def key(self, version: int) -> bytes: ...
+
+    def active_key(self) -> tuple[int, bytes]: ...
+
+
+def verify(doc: Document, keys: DataKeys, place: Place) -> None:
     """Check the metadata block names this place and the MAC matches."""
     meta = doc.meta
     where = doc.source
@@ -27,7 +35,7 @@ def verify(doc: Document, keys: TenantKeys, place: Place) -> None:
         raise IntegrityError(
             f"{where}: metadata names {'/'.join(map(str, named))}, not {'/'.join(place)} (file moved or copied)"
         )
-    from lcm.crypto import mac_version
+    from lcm.format.crypto import mac_version
 
     version = mac_version(meta["mac"])
     if version is None or not check_mac(keys.key(version), doc.tree, meta):
@@ -37,16 +45,7 @@ def verify(doc: Document, keys: TenantKeys, place: Place) -> None:
         )
 
 
-def map_leaves(tree: Any, fn: Callable[[KeyPath, Any], Any], prefix: KeyPath = ()) -> Any:
-    """A copy of `tree` with every scalar leaf replaced by fn(path, leaf)."""
-    if isinstance(tree, dict):
-        return {k: map_leaves(v, fn, prefix + (k,)) for k, v in tree.items()}
-    if isinstance(tree, list):
-        return [map_leaves(v, fn, prefix + (i,)) for i, v in enumerate(tree)]
-    return fn(prefix, tree)
-
-
-def decrypt_tree(doc: Document, keys: TenantKeys, place: Place,
+def decrypt_tree(doc: Document, keys: DataKeys, place: Place,
                  verify_mac: bool = True) -> dict[Any, Any]:
     """The plaintext tree of one file (MAC verified first unless told not to)."""
     if verify_mac:
@@ -66,7 +65,7 @@ def mask_tree(tree: Any) -> Any:
 def seal(
     old: Document | None,
     plain: dict[Any, Any],
-    keys: TenantKeys,
+    keys: DataKeys,
     place: Place,
     is_secret: Callable[[KeyPath], bool],
     extra_secret: Iterable[KeyPath] = (),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lcm import audit
+from lcm.repository import audit
 from lcm.errors import KeyStoreError
 from lcm.keys.armor import armor, unarmor
 from lcm.keys.backends import MemoryBackend, backend_for
 
 if TYPE_CHECKING:
-    from lcm.repo import Repo
+    from lcm.repository.repo import Repo
 
 
 def export_key(repo: Repo, tenant: str) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 
 import yaml
 
-from lcm.crypto import is_encrypted
-from lcm.document import META_KEY, Document
-from lcm.store import MASK, map_leaves
-from lcm.writer import splice_values, StructuralChange, render
+from lcm.format.crypto import is_encrypted
+from lcm.format.document import META_KEY, Document
+from lcm.format.seal import MASK
+from lcm.format.values import map_leaves
+from lcm.format.writer import splice_values, StructuralChange, render
 
 
 def fingerprint(stored: str) -> str:

@@ -152,7 +152,7 @@ def current_actor(root: Path | None = None) -> str:
     """Who acts, named as lcm's commits name their author (Git identity, else `$LCM_AUTHOR`)."""
     if root is not None:
         from lcm.errors import LcmError
-        from lcm.gitops import open_git, signature
+        from lcm.repository.git import open_git, signature
 
         try:
             sig = signature(open_git(Path(root)))

@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 
 from lcm.errors import RepoError
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
+from lcm.format.values import DELETE
 
 META_KEY = "lcm"
 DELETE_TAG = "!delete"
@@ -52,23 +53,6 @@ def check_data_model(node: yaml.Node, source: str) -> None:
         active.discard(id(n))
 
     walk(node)
-
-
-class _Delete:
-    """The explicit overlay marker `key: !delete` (removes an inherited key)."""
-
-    _instance: "_Delete | None" = None
-
-    def __new__(cls) -> "_Delete":
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "DELETE"
-
-
-DELETE = _Delete()
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -186,7 +170,7 @@ class Document:
         return self._nearest(path, 0)
 
     def encrypted_paths(self) -> list[KeyPath]:
-        from lcm.crypto import is_encrypted
-        from lcm.paths import iter_leaves
+        from lcm.format.crypto import is_encrypted
+        from lcm.format.paths import iter_leaves
 
         return [p for p, v in iter_leaves(self.tree) if is_encrypted(v)]

@@ -18,12 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from lcm.address import Address
+from lcm.repository.address import Address
 from lcm.errors import CheckFailed, LcmError, RepoError, UsageError
-from lcm.repo import Repo
+from lcm.repository.repo import Repo
 
 if TYPE_CHECKING:
-    from lcm.document import Document
+    from lcm.format.document import Document
 
 HEADER = (
     "# lcm edit {addr}: secrets are decrypted in this buffer. Save and quit to\n"
@@ -84,10 +84,10 @@ def _strip_header(text: str, header: str) -> str:
 def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: bool = True,
               max_rounds: int = 20) -> bool:
     """Edit one file; True when a change was saved."""
-    from lcm import audit
-    from lcm.document import META_KEY, Document
-    from lcm.ops import current_plain
-    from lcm.views import plaintext_view
+    from lcm.repository import audit
+    from lcm.format.document import META_KEY, Document
+    from lcm.ops.edits import current_plain
+    from lcm.format.views import plaintext_view
 
     doc, plain = current_plain(repo, addr)
     start_text = plaintext_view(doc, plain) if doc is not None else ""
@@ -113,11 +113,11 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
 
 def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document,
           edited: str, message: str | None, commit: bool) -> bool:
-    from lcm.document import Document
-    from lcm.ops import write_plain
-    from lcm.store import seal
-    from lcm.views import append_meta
-    from lcm.writer import splice_values, StructuralChange
+    from lcm.format.document import Document
+    from lcm.ops.edits import write_plain
+    from lcm.format.seal import seal
+    from lcm.format.views import append_meta
+    from lcm.format.writer import splice_values, StructuralChange
 
     path = repo.path_of(addr)
     with repo.transaction("edit", addr.tenant, message, commit) as txn:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Generic, Hashable, TypeVar
 
-from lcm.document import DELETE
-from lcm.paths import KeyPath
+from lcm.format.values import DELETE, strip_deletes
+from lcm.format.paths import KeyPath
 
 S = TypeVar("S", bound=Hashable)
 
@@ -29,15 +29,6 @@ class Merged(Generic[S]):
             if found is not None:
                 return found
         return None
-
-
-def strip_deletes(value: Any) -> Any:
-    """`value` without `!delete` markers (nothing left to delete below them)."""
-    if isinstance(value, dict):
-        return {k: strip_deletes(v) for k, v in value.items() if v is not DELETE}
-    if isinstance(value, list):
-        return [strip_deletes(v) for v in value if v is not DELETE]
-    return value
 
 
 def _merge_into(target: dict[Any, Any], layer: dict[Any, Any], source: S, prefix: KeyPath,

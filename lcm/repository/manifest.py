@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lcm.errors import RepoError
-from lcm.paths import KeyPath
+from lcm.format.paths import KeyPath
 
 MANIFEST_NAME = ".lcm.yaml"
 BACKENDS = ("keyring", "file", "env", "vault")
@@ -133,7 +133,7 @@ def parse(path: Path, data: Any) -> Manifest:
 
 def load(root: Path) -> Manifest:
     """Read and check `<root>/.lcm.yaml`."""
-    from lcm.document import Document
+    from lcm.format.document import Document
 
     path = root / MANIFEST_NAME
     try:

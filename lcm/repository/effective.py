@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from lcm.address import Address
-from lcm.crypto import is_encrypted
-from lcm.overlay import Merged
-from lcm.paths import KeyPath, iter_leaves, lookup
-from lcm.store import map_leaves, mask_tree
+from lcm.repository.address import Address
+from lcm.format.crypto import is_encrypted
+from lcm.repository.overlay import Merged
+from lcm.format.paths import KeyPath, iter_leaves, lookup
+from lcm.format.seal import mask_tree
+from lcm.format.values import map_leaves
 
 if TYPE_CHECKING:
     pass

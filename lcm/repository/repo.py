@@ -8,14 +8,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from lcm.address import NAME_SEGMENT, Address
-from lcm.document import Document
+from lcm.repository.address import NAME_SEGMENT, Address
+from lcm.format.document import Document
 from lcm.errors import BackendUnavailable, KeyStoreError, LcmError, RepoError, UsageError
-from lcm.manifest import MANIFEST_NAME, Manifest
-from lcm.paths import KeyPath
+from lcm.repository.manifest import MANIFEST_NAME, Manifest
+from lcm.format.paths import KeyPath
 
 if TYPE_CHECKING:
-    from lcm.effective import Effective
+    from lcm.repository.effective import Effective
     from lcm.keys.backends import MasterKeyBackend
     from lcm.keys.datakeys import TenantKeys
 
@@ -67,7 +67,7 @@ class Repo:
     @property
     def manifest(self) -> Manifest:
         if self._manifest is None:
-            from lcm.manifest import load
+            from lcm.repository.manifest import load
 
             self._manifest = load(self.root)
         return self._manifest
@@ -169,7 +169,7 @@ class Repo:
 
     def verify(self, addr: Address) -> None:
         """Check one file's MAC (needs the tenant's key)."""
-        from lcm.store import verify
+        from lcm.format.seal import verify
 
         oid, doc = self._snapshot(self.path_of(addr))
         if doc is None:
@@ -183,7 +183,7 @@ class Repo:
 
     def decrypt(self, addr: Address, verify: bool = True) -> dict[Any, Any]:
         """The plaintext tree of one file."""
-        from lcm.store import decrypt_tree
+        from lcm.format.seal import decrypt_tree
 
         doc = self.require_document(addr)
         if verify:
@@ -208,8 +208,8 @@ class Repo:
         if all(s[1] is None for s in snaps):
             raise RepoError(f"{tenant}/{env}/{name}: no such config file in {env} or its parents")
         verified = self._verify_chain([a for a, s in zip(addrs, snaps) if s[1] is not None], verify)
-        from lcm.effective import Effective
-        from lcm.overlay import merge
+        from lcm.repository.effective import Effective
+        from lcm.repository.overlay import merge
 
         merged = merge([(a, s[1].tree) for a, s in zip(addrs, snaps) if s[1] is not None])
         eff = Effective(tenant, env, merged, self._decrypt_one, verified)
@@ -219,8 +219,8 @@ class Repo:
     def _resolve_all(self, tenant: str, env: str, verify: bool) -> Effective:
         names = sorted({a.name for e in self.manifest.env_chain(env)
                         for a in self.iter_addresses(tenant, e)})
-        from lcm.effective import Effective
-        from lcm.overlay import Merged
+        from lcm.repository.effective import Effective
+        from lcm.repository.overlay import Merged
 
         merged: Merged[Address] = Merged()
         verified = True
@@ -244,7 +244,7 @@ class Repo:
         return True
 
     def _decrypt_one(self, addr: Address, path: KeyPath, stored: str) -> Any:
-        from lcm.crypto import decrypt_value
+        from lcm.format.crypto import decrypt_value
 
         return decrypt_value(stored, self.keys(addr.tenant).key, addr.place, path)
 
@@ -287,7 +287,7 @@ class Transaction:
         from lcm.validate.gate import check_pending
 
         check_pending(self.repo, {p: t for p, t in self.pending.items() if t is not None})
-        from lcm.gitops import check_can_commit, commit_message, commit_paths
+        from lcm.repository.git import check_can_commit, commit_message, commit_paths
 
         if commit:
             check_can_commit(self.repo.root)

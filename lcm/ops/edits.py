@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from lcm.address import Address
-from lcm.document import DELETE, Document
+from lcm.repository.address import Address
+from lcm.format.document import Document
+from lcm.format.values import DELETE
 from lcm.errors import UsageError
-from lcm.paths import KeyPath, format_path
-from lcm.repo import Repo, Transaction
+from lcm.format.paths import KeyPath, format_path
+from lcm.repository.repo import Repo, Transaction
 
 
 def _check_not_reserved(path: KeyPath) -> None:
-    from lcm.document import META_KEY
+    from lcm.format.document import META_KEY
 
     if path and path[0] == META_KEY:
         raise UsageError(f"the top-level key {META_KEY!r} is lcm's metadata block; it cannot be set or unset")
@@ -101,8 +102,9 @@ def write_plain(txn: Transaction, addr: Address, doc: Document | None, plain: di
                 extra_secret: Iterable[KeyPath] = (), force: bool = False,
                 meta_updates: dict[Any, Any] | None = None) -> bool:
     """Seal `plain` for `addr` and queue the write; False when nothing changed."""
-    from lcm.store import seal
-    from lcm.writer import render, same_value
+    from lcm.format.seal import seal
+    from lcm.format.values import same_value
+    from lcm.format.writer import render
 
     repo = txn.repo
     extra = list(extra_secret)

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lcm.errors import RepoError, UsageError
-from lcm.manifest import MANIFEST_NAME, NAME_RE
+from lcm.repository.manifest import MANIFEST_NAME, NAME_RE
 
 if TYPE_CHECKING:
     from lcm.keys.backends import MasterKeyBackend
-    from lcm.repo import Repo, Transaction
+    from lcm.repository.repo import Repo, Transaction
 
 MANIFEST_TEMPLATE = """\
 # lcm manifest: environments, tenants, secret keys, schemas, rotation policy.
@@ -93,7 +93,7 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
             atomic_write(path, text)
             written.append(path)
     install(target)
-    from lcm.gitops import commit_message, commit_paths
+    from lcm.repository.git import commit_message, commit_paths
 
     commit_paths(target, written,
                  commit_message("lcm init", "init", None, [p.relative_to(target).as_posix() for p in written]))
@@ -130,7 +130,7 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
         if created is not None:
             created.delete()
         raise
-    from lcm import audit
+    from lcm.repository import audit
 
     audit.record(repo.root, "tenant-add", tenant=name)
     return backend
@@ -139,9 +139,9 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
 def _write_tenant(txn: Transaction, repo: Repo, name: str, backend: str,
                   store: MasterKeyBackend) -> None:
     """Queue the tenant's data-key file and its manifest entry."""
-    from lcm.document import Document
+    from lcm.format.document import Document
     from lcm.keys import datakeys
-    from lcm.writer import render
+    from lcm.format.writer import render
 
     manifest = repo.manifest
     keys = datakeys.create(repo.root, manifest.repo_id, name, store)

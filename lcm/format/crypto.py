@@ -13,13 +13,13 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import os
 import re
 from typing import Any, Callable, cast
 
 from lcm.errors import IntegrityError
-from lcm.paths import KeyPath, format_path
+from lcm.format.paths import KeyPath, format_path
+from lcm.format.values import canonical
 
 FORMAT_VERSION = 1
 ENC_RE = re.compile(
@@ -140,29 +140,6 @@ def decrypt_value(
 # ---- the file MAC -------------------------------------------------------------
 
 
-def _canonical(value: Any) -> list[Any]:
-    """A JSON-able form that keeps YAML types apart (1, 1.0, "1", true differ)."""
-    from lcm.document import DELETE
-
-    if isinstance(value, dict):
-        items = [[_canonical(k), _canonical(v)] for k, v in value.items()]
-        items.sort(key=lambda kv: json.dumps(kv[0], sort_keys=True))
-        return ["m", items]
-    if isinstance(value, list):
-        return ["l", [_canonical(v) for v in value]]
-    if value is DELETE:
-        return ["d"]
-    if value is None:
-        return ["n"]
-    if isinstance(value, bool):
-        return ["b", value]
-    if isinstance(value, int):
-        return ["i", str(value)]
-    if isinstance(value, float):
-        return ["f", "nan" if math.isnan(value) else repr(value)]
-    return ["s", str(value)]
-
-
 def mac_key(data_key: bytes) -> bytes:
     """The MAC key derived from a data key (never the data key itself)."""
     return hmac.new(data_key, b"lcm file mac v1", hashlib.sha256).digest()
@@ -172,7 +149,7 @@ def compute_mac(data_key: bytes, version: int, tree: dict[Any, Any], meta: dict[
     """HMAC-SHA256 over the stored tree and the metadata block (minus `mac`)."""
     sealed_meta = {k: v for k, v in meta.items() if k != "mac"}
     payload = json.dumps(
-        [FORMAT_VERSION, version, _canonical(tree), _canonical(sealed_meta)],
+        [FORMAT_VERSION, version, canonical(tree), canonical(sealed_meta)],
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode("utf-8")

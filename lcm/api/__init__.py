@@ -1,0 +1,1 @@
+"""The library API: what the CLI, the TUI and services call."""
