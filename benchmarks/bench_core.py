@@ -24,7 +24,7 @@ def build_repo(tmp: Path) -> Path:
     os.environ.update(isolated_env(tmp))
     from lcm.repository.repo import Repo
     from lcm.ops.scaffold import add_tenant, init_repo
-    from lcm.ops.edits import write_plain
+    from lcm.ops.changeset import ChangeSet
 
     root = init_repo(tmp / "cfg")
     repo = Repo.open(root)
@@ -40,8 +40,9 @@ def build_repo(tmp: Path) -> Path:
         from lcm.repository.address import Address
 
         addr = Address("acme", env, "app")
-        with repo.transaction("bench", "acme") as txn:
-            write_plain(txn, addr, None, plain)
+        changes = ChangeSet(repo, "bench")
+        changes.replace(addr, plain)
+        changes.commit()
     return root
 
 

@@ -57,7 +57,7 @@ def make_500_key_file(work: Path) -> tuple[Path, dict[str, str]]:
     """A sealed config file with 500 keys (50 of them secrets) in a fresh lcm repo."""
     env = isolated_env(work)
     os.environ.update(env)
-    from lcm.ops.edits import write_plain
+    from lcm.ops.changeset import ChangeSet
     from lcm.repository.repo import Repo
     from lcm.ops.scaffold import add_tenant, init_repo
 
@@ -67,8 +67,9 @@ def make_500_key_file(work: Path) -> tuple[Path, dict[str, str]]:
     plain = {f"group{g}": {f"key{k}": f"value {g}-{k}" for k in range(45)} for g in range(10)}
     plain["credentials"] = {f"svc{i}_api_key": f"sk-{i:040d}" for i in range(50)}
     addr = repo.address("acme/production/big")
-    with repo.transaction("set", "acme", "bench") as txn:
-        write_plain(txn, addr, None, plain)
+    changes = ChangeSet(repo, "set", "bench")
+    changes.replace(addr, plain)
+    changes.commit()
     return repo.path_of(addr), env
 
 

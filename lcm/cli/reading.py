@@ -44,7 +44,7 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
     eff = repo.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
     path = parse_path(key) if key else ()
     try:
-        from lcm.ops.edits import normalise_path
+        from lcm.ops.trees import normalise_path
 
         path = normalise_path(eff.stored, path)
         eff.get_path(path, reveal=False)

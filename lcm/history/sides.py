@@ -126,6 +126,32 @@ class WorkSide(Side):
             return None
 
 
+class OverlaySide(Side):
+    """Another side with some files replaced ({relpath: text, or None when removed}):
+    the staged state of a change-set over the working tree."""
+
+    def __init__(self, base: Side, texts: dict[str, str | None], label: str) -> None:
+        self.base = base
+        self.texts = texts
+        self.label = label
+
+    def files(self) -> dict[str, str]:
+        from lcm.repository.repo import blob_id
+
+        files = self.base.files()
+        for rel, text in self.texts.items():
+            if text is None:
+                files.pop(rel, None)
+            elif rel.startswith(CONFIG_DIR + "/"):
+                files[rel] = blob_id(text.encode("utf-8"))
+        return files
+
+    def text(self, relpath: str) -> str | None:
+        if relpath in self.texts:
+            return self.texts[relpath]
+        return self.base.text(relpath)
+
+
 def _blobs(tree: pygit2.Tree, prefix: str) -> Iterator[tuple[str, str]]:
     import pygit2
 

@@ -86,10 +86,10 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
     """Edit one file; True when a change was saved."""
     from lcm.repository import audit
     from lcm.format.document import META_KEY, Document
-    from lcm.ops.edits import current_plain
     from lcm.format.views import plaintext_view
 
-    doc, plain = current_plain(repo, addr)
+    doc = repo.read_document(addr)
+    plain = repo.decrypt(addr) if doc is not None else {}
     start_text = plaintext_view(doc, plain) if doc is not None else ""
     header = HEADER.format(addr=addr)
     audit.record(repo.root, "edit", tenant=addr.tenant, address=str(addr))
@@ -104,7 +104,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
                 new_doc = Document.parse(edited, f"{addr} (edited)")
                 if META_KEY in new_doc.full:
                     raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
-                return _save(repo, addr, doc, new_doc, edited, message, commit)
+                return _save(repo, addr, doc, new_doc, message, commit)
             except (CheckFailed, RepoError) as err:
                 notes = "".join(f"{ERROR_PREFIX}{line}\n" for line in err.message.splitlines())
                 tmp.write_text(notes + header + edited, encoding="utf-8")
@@ -112,29 +112,14 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
 
 
 def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document,
-          edited: str, message: str | None, commit: bool) -> bool:
-    from lcm.format.document import Document
-    from lcm.ops.edits import write_plain
-    from lcm.format.seal import seal
-    from lcm.format.views import append_meta
-    from lcm.format.writer import splice_values, StructuralChange
+          message: str | None, commit: bool) -> bool:
+    from lcm.ops.changeset import ChangeSet
 
-    path = repo.path_of(addr)
-    with repo.transaction("edit", addr.tenant, message, commit) as txn:
+    with repo.locked():
         current = repo.read_document(addr)
         if (current.text if current else None) != (old_doc.text if old_doc else None):
             raise LcmError(f"{addr}: changed by someone else while you were editing; nothing saved")
-        txn.summary = f"lcm edit {addr}"
-        from lcm.validate.secrets import schema_secret_paths
-
-        full = seal(old_doc, new_doc.full, repo.keys(addr.tenant), addr.place,
-                    repo.manifest.is_secret_key, schema_secret_paths(repo, addr, new_doc.full))
-        meta = full.pop("lcm")
-        try:
-            body = splice_values(new_doc, full) if new_doc.root is not None else edited
-        except StructuralChange:
-            return write_plain(txn, addr, old_doc, new_doc.full, force=True)
-        text = append_meta(body, meta)
-        Document.parse(text, str(path))
-        txn.write_text(path, text)
-    return True
+        changes = ChangeSet(repo, "edit", message)
+        changes.replace(addr, new_doc.full, layout=new_doc)
+        changes.summary = f"lcm edit {addr}"
+        return bool(changes.commit(commit=commit).paths)

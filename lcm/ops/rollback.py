@@ -14,7 +14,8 @@ from lcm.repository.address import Address
 from lcm.format.document import Document
 from lcm.errors import IntegrityError, KeyStoreError
 from lcm.history.sides import Scope, WorkSide, address_of, commit_side
-from lcm.repository.repo import Repo, Transaction
+from lcm.ops.changeset import ChangeSet
+from lcm.repository.repo import Repo
 
 
 @dataclass
@@ -33,13 +34,14 @@ def rollback(
 
     `rev` is resolved before anything is locked: an unknown revision is exit 3.
     """
+    from lcm.ops.changeset import ChangeSet
     from lcm.repository.git import open_git
 
     git = open_git(repo.root)
     target = commit_side(repo.root, git, rev)
     result = RollbackResult()
-    tenant = scope.relpath.split("/")[1]
-    with repo.transaction("rollback", tenant, message, commit) as txn:
+    with repo.locked():
+        changes = ChangeSet(repo, "rollback", message, ignore_mac=True)
         now = WorkSide(repo.root)
         wanted = {p for p in target.files() if scope.covers(p) and address_of(p)}
         present = {p for p in now.files() if scope.covers(p) and address_of(p)}
@@ -48,20 +50,20 @@ def rollback(
             assert addr is not None
             old_doc = target.document(relpath)
             if old_doc is None:
-                txn.delete(repo.path_of(addr))
+                changes.delete_file(addr)
                 result.deleted.append(str(addr))
-            elif _restore(repo, txn, addr, old_doc, rev):
+            elif _restore(repo, changes, addr, old_doc, rev):
                 result.restored.append(str(addr))
-        txn.summary = f"lcm rollback {scope.label} to {rev}"
-    result.commit_id = txn.commit_id
+        changes.summary = f"lcm rollback {scope.label} to {rev}"
+        result.commit_id = changes.commit(commit=commit).commit_id
     return result
 
 
-def _restore(repo: Repo, txn: Transaction, addr: Address, old_doc: Document, rev: str) -> bool:
-    """Queue `addr`'s old text and values, sealed with current keys; False if values match."""
-    from lcm.format.seal import decrypt_tree, seal
+def _restore(repo: Repo, changes: ChangeSet, addr: Address, old_doc: Document, rev: str) -> bool:
+    """Stage `addr`'s old values (in the old text's layout), sealed with current keys;
+    False when the values already match."""
+    from lcm.format.seal import decrypt_tree
     from lcm.format.values import same_value
-    from lcm.format.writer import render
 
     keys = repo.keys(addr.tenant)
     try:
@@ -73,17 +75,11 @@ def _restore(repo: Repo, txn: Transaction, addr: Address, old_doc: Document, rev
         ) from None
     except IntegrityError as err:
         raise IntegrityError(f"cannot roll back {addr} to {rev}: {err.message}") from None
-    current = repo.read_document(addr)
-    if current is not None:
-        try:
-            if same_value(repo.decrypt(addr, verify=False), plain):
-                return False
-        except (IntegrityError, KeyStoreError):
-            current = None  # a damaged file is what rollbacks are for: replace it wholesale
-    from lcm.validate.secrets import schema_secret_paths
-
-    # Whatever was a secret at the revision stays one, even if no glob names it.
-    extra = old_doc.encrypted_paths() + schema_secret_paths(repo, addr, plain)
-    full = seal(current, plain, keys, addr.place, repo.manifest.is_secret_key, extra)
-    txn.write_text(repo.path_of(addr), render(old_doc, full))
+    try:
+        current = changes.staged_plain(addr)
+    except (IntegrityError, KeyStoreError):
+        current = None  # a damaged file is what rollbacks are for: replace it wholesale
+    if current is not None and repo.read_document(addr) is not None and same_value(current, plain):
+        return False
+    changes.replace(addr, plain, layout=old_doc)
     return True

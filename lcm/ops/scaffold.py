@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lcm.errors import RepoError, UsageError
+from lcm.ops.changeset import ChangeSet
 from lcm.repository.manifest import MANIFEST_NAME, NAME_RE
 
 if TYPE_CHECKING:
     from lcm.keys.backends import MasterKeyBackend
-    from lcm.repository.repo import Repo, Transaction
+    from lcm.repository.repo import Repo
 
 MANIFEST_TEMPLATE = """\
 # lcm manifest: environments, tenants, secret keys, schemas, rotation policy.
@@ -45,7 +46,7 @@ rotation:
 """
 
 GITATTRIBUTES = "config/**/*.yaml diff=lcm merge=lcm\n"
-LCM_GITIGNORE = "lock\ncache/\naudit/\n*.tmp\n"
+LCM_GITIGNORE = "lock\ncache/\naudit/\ntmp/\n*.tmp\njournal.json\n"
 PRE_COMMIT = """\
 repos:
   - repo: local
@@ -63,7 +64,6 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
     """Create a config repository in `target` with one initial commit."""
     import pygit2
 
-    from lcm.fsutil import atomic_write
     from lcm.history.gitsetup import install
 
     target = target.resolve()
@@ -86,17 +86,14 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
         "schemas/.keep": "",
         ".pre-commit-config.yaml": PRE_COMMIT,
     }
-    written = []
-    for rel, text in files.items():
-        path = target / rel
-        if not path.exists():
-            atomic_write(path, text)
-            written.append(path)
+    new = {rel: text for rel, text in files.items() if not (target / rel).exists()}
     install(target)
-    from lcm.repository.git import commit_message, commit_paths
+    from lcm.fsutil import locked
+    from lcm.repository.commit import write_files
+    from lcm.repository.git import commit_message
 
-    commit_paths(target, written,
-                 commit_message("lcm init", "init", None, [p.relative_to(target).as_posix() for p in written]))
+    with locked(target / ".lcm" / "lock"):
+        write_files(target, new, commit_message("lcm init", "init", None, list(new)))
     return target
 
 
@@ -112,7 +109,7 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
         raise UsageError(f"backend {backend!r} cannot be created here (use one of {', '.join(BACKENDS_CREATABLE)})")
     created = None
     try:
-        with repo.transaction("tenant-add", name, f"lcm tenant add {name} --backend {backend}") as txn:
+        with repo.locked():
             manifest = repo.manifest
             if name in manifest.tenants:
                 raise RepoError(f"tenant {name!r} already exists")
@@ -125,7 +122,9 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
                                      "(a base64 256-bit key, e.g. from `lcm key export`)")
                 store.create()
                 created = store
-            _write_tenant(txn, repo, name, backend, store)
+            changes = ChangeSet(repo, "tenant-add", f"lcm tenant add {name} --backend {backend}")
+            _stage_tenant(changes, repo, name, backend, store)
+            changes.commit()
     except BaseException:
         if created is not None:
             created.delete()
@@ -136,20 +135,20 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
     return backend
 
 
-def _write_tenant(txn: Transaction, repo: Repo, name: str, backend: str,
+def _stage_tenant(changes: ChangeSet, repo: Repo, name: str, backend: str,
                   store: MasterKeyBackend) -> None:
-    """Queue the tenant's data-key file and its manifest entry."""
+    """Stage the tenant's data-key file and its manifest entry."""
     from lcm.format.document import Document
-    from lcm.keys import datakeys
     from lcm.format.writer import render
+    from lcm.keys import datakeys
 
     manifest = repo.manifest
     keys = datakeys.create(repo.root, manifest.repo_id, name, store)
-    txn.write_text(keys.path, keys.render())
+    changes.write(keys.path.relative_to(repo.root).as_posix(), keys.render())
     text = manifest.path.read_text(encoding="utf-8")
     doc = Document.parse(text, str(manifest.path))
     full = dict(doc.full)
     tenants = dict(full.get("tenants") or {})
     tenants[name] = {"backend": backend}
     full["tenants"] = tenants
-    txn.write_text(manifest.path, render(doc, full))
+    changes.write(MANIFEST_NAME, render(doc, full))

@@ -1,11 +1,12 @@
-"""The one commit every mutating command makes, through pygit2 (never the git CLI)."""
+"""Git access through pygit2 (never the git CLI): opening, identities, commit messages
+and the check for Git's own locks."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, cast
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
     import pygit2
@@ -71,50 +72,3 @@ def check_can_commit(root: Path) -> None:
             raise RepoError(f"{lock} exists: another git process is running, or a crashed one "
                             "left it (remove it if no git is running)")
 
-
-def commit_paths(root: Path, paths: list[Path], message: str) -> str:
-    """Commit exactly `paths` (as they are on disk) on top of HEAD; returns the id.
-
-    The commit's tree is HEAD's tree plus these paths, so anything else the user
-    had staged stays staged and out of lcm's commit.
-    """
-    import pygit2
-
-    git = open_git(root)
-    workdir = Path(git.workdir).resolve()
-    rels = [p.resolve().relative_to(workdir).as_posix() for p in paths]
-    parents = [] if git.head_is_unborn else [git.head.target]
-    scratch = pygit2.Index()
-    if parents:
-        scratch.read_tree(git[parents[0]].peel(pygit2.Commit).tree)
-    real = git.index
-    real.read()
-    for rel in rels:
-        full = workdir / rel
-        if full.exists():
-            oid = git.create_blob_fromdisk(str(full))
-            entry = pygit2.IndexEntry(rel, oid, pygit2.enums.FileMode.BLOB)
-            scratch.add(entry)
-            real.add(entry)
-        else:
-            for index in (scratch, real):
-                try:
-                    index.remove(rel)
-                except (OSError, pygit2.GitError):
-                    pass
-    tree = scratch.write_tree(git)
-    # Create the commit object first, then move the branch: the ref update is the
-    # one step that makes the commit real. Git's index is refreshed last; if that
-    # fails (an editor's `git status` holding index.lock), the commit still stands.
-    oid = git.create_commit(None, signature(git), signature(git, "COMMITTER"), message, tree,
-                            parents)
-    if git.head_is_unborn:
-        # An unborn HEAD is symbolic: its target is the branch name.
-        git.create_reference(cast(str, git.lookup_reference("HEAD").target), oid)
-    else:
-        git.head.set_target(oid, f"commit: {message.splitlines()[0]}")
-    try:
-        real.write()
-    except (OSError, pygit2.GitError):
-        pass
-    return str(oid)

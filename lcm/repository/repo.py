@@ -1,4 +1,4 @@
-"""An lcm config repository: manifest, addresses, keys, reads and the write transaction."""
+"""An lcm config repository: manifest, addresses, keys, reads, and the writer lock."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from lcm.repository.address import NAME_SEGMENT, Address
 from lcm.format.document import Document
-from lcm.errors import BackendUnavailable, KeyStoreError, LcmError, RepoError, UsageError
+from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError
 from lcm.repository.manifest import MANIFEST_NAME, Manifest
 from lcm.format.paths import KeyPath
 
@@ -60,7 +60,15 @@ class Repo:
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> "Repo":
-        return cls(find_root(Path(path) if path is not None else None))
+        """The repository at or above `path` (or $LCM_REPO, or the cwd); a write that a
+        killed lcm left half done is finished first."""
+        repo = cls(find_root(Path(path) if path is not None else None))
+        from lcm.repository.commit import journal_pending
+
+        if journal_pending(repo.root):
+            with repo.locked():
+                pass
+        return repo
 
     # ---- manifest and addresses ------------------------------------------------
 
@@ -251,66 +259,16 @@ class Repo:
     # ---- writing ---------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, op: str, tenant: str | None, message: str | None = None,
-                    commit: bool = True) -> Iterator["Transaction"]:
-        """Lock, collect writes, validate, write atomically, then make one commit."""
+    def locked(self) -> Iterator[None]:
+        """Hold the repository's writer lock (re-entrant; other threads and processes wait).
+
+        Entering it finishes a write a killed process left half done, and forgets the
+        cached manifest and keys, which another process may have changed.
+        """
         from lcm.fsutil import locked
+        from lcm.repository.commit import recover
 
         with locked(self.root / ".lcm" / "lock"):
+            recover(self.root)
             self.reload()
-            txn = Transaction(self, op, tenant, message)
-            yield txn
-            txn.finish(commit)
-
-
-class Transaction:
-    """Writes collected under the repository lock; applied together at the end."""
-
-    def __init__(self, repo: Repo, op: str, tenant: str | None, message: str | None) -> None:
-        self.repo = repo
-        self.op = op
-        self.tenant = tenant
-        self.message = message
-        self.pending: dict[Path, str | None] = {}
-        self.summary = f"lcm {op}"
-        self.commit_id: str | None = None
-
-    def write_text(self, path: Path, text: str) -> None:
-        self.pending[path] = text
-
-    def delete(self, path: Path) -> None:
-        self.pending[path] = None
-
-    def finish(self, commit: bool) -> None:
-        if not self.pending:
-            return
-        from lcm.validate.gate import check_pending
-
-        check_pending(self.repo, {p: t for p, t in self.pending.items() if t is not None})
-        from lcm.repository.git import check_can_commit, commit_message, commit_paths
-
-        if commit:
-            check_can_commit(self.repo.root)
-        previous = {p: (p.read_bytes() if p.exists() else None) for p in self.pending}
-        try:
-            self._apply(self.pending)
-            if commit:
-                rels = [p.relative_to(self.repo.root).as_posix() for p in self.pending]
-                msg = commit_message(self.message or self.summary, self.op, self.tenant, rels)
-                self.commit_id = commit_paths(self.repo.root, list(self.pending), msg)
-        except BaseException as err:
-            # Put every file back: a failed command changes nothing on disk.
-            self._apply({p: (b.decode("utf-8") if b is not None else None) for p, b in previous.items()})
-            if isinstance(err, Exception) and not isinstance(err, LcmError):
-                raise RepoError(f"{self.repo.root}: could not commit: {err}") from None
-            raise
-
-    @staticmethod
-    def _apply(contents: dict[Path, str | None]) -> None:
-        from lcm.fsutil import atomic_write
-
-        for path, text in contents.items():
-            if text is None:
-                path.unlink(missing_ok=True)
-            else:
-                atomic_write(path, text)
+            yield

@@ -1,0 +1,233 @@
+"""The crash-safe write every mutating command ends with.
+
+The new state is built as Git objects first (blobs, tree, commit); a journal in
+`.lcm/journal.json` then names the commit and every file it changes; the branch
+ref moves as the one atomic step; only then is the working tree updated (each file
+through a temp file in `.lcm/tmp/` and a rename), the index refreshed, and the
+journal removed. A process killed anywhere leaves either the old commit (the ref
+never moved: the working tree was not touched) or the new one with a journal that
+the next lcm command finishes (`recover`). With `--no-commit` the journal makes the
+working-tree writes all-or-nothing the same way.
+
+Callers hold the repository lock (`Repo.locked()`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from lcm.errors import RepoError
+from lcm.fsutil import atomic_write, fsync_dir
+from lcm.repository.git import check_can_commit, open_git, signature
+
+if TYPE_CHECKING:
+    import pygit2
+
+JOURNAL = Path(".lcm") / "journal.json"
+TMP_DIR = Path(".lcm") / "tmp"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write did: the new commit (None with --no-commit) and the paths it changed."""
+
+    commit_id: str | None
+    paths: list[str]
+
+
+def journal_pending(root: Path) -> bool:
+    """True when an interrupted write waits to be finished (one stat)."""
+    return (root / JOURNAL).exists()
+
+
+def sweep_temp_files(root: Path) -> None:
+    """Remove temp files a killed write left in `.lcm/tmp/` (call under the lock)."""
+    folder = root / TMP_DIR
+    if folder.is_dir():
+        for stray in folder.iterdir():
+            with contextlib.suppress(OSError):
+                stray.unlink()
+
+
+def write_files(root: Path, files: Mapping[str, str | None], message: str | None) -> Written:
+    """Commit `files` ({path relative to `root`: new text, or None to delete}) on top of
+    HEAD and update the working tree; with `message` None, only the working tree."""
+    if not files:
+        return Written(None, [])
+    git = open_git(root)
+    prefix = _prefix(root, git)
+    if message is not None:
+        check_can_commit(root)
+    sweep_temp_files(root)
+    oids = {rel: (None if text is None else str(git.create_blob(text.encode("utf-8"))))
+            for rel, text in files.items()}
+    entry: dict[str, Any] = {"version": 1, "ref": None, "old": None, "new": None, "files": oids}
+    if message is not None:
+        ref, old = _branch(git)
+        tree = _tree_with(git, old, {prefix + rel: oid for rel, oid in oids.items()})
+        parents = [old] if old else []
+        new = git.create_commit(None, signature(git), signature(git, "COMMITTER"), message,
+                                tree, parents)
+        entry.update(ref=ref, old=old, new=str(new))
+    _write_journal(root, entry)
+    if message is not None:
+        _move_ref(git, entry["ref"], entry["old"], entry["new"], message)
+    _finish(root, git, prefix, entry)
+    return Written(entry["new"], sorted(files))
+
+
+def recover(root: Path) -> str | None:
+    """Finish (or drop) a write a killed process left half done; returns what was done.
+
+    Call under the repository lock. The ref decides: at the journal's new commit, the
+    working tree is rolled forward; still at the old one, nothing was touched and the
+    journal is dropped; anywhere else, someone moved the branch since, and the user is
+    told in one line what to check.
+    """
+    path = root / JOURNAL
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        files = entry["files"]
+        if not isinstance(files, dict):
+            raise ValueError
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise RepoError(f"{path}: unreadable journal of an interrupted lcm write; check "
+                        f"`git status` and remove the file") from None
+    git = open_git(root)
+    sweep_temp_files(root)
+    if entry.get("new"):
+        now = _target(git, entry["ref"])
+        if now == entry["old"] and now != entry["new"]:
+            _drop_journal(root)
+            return "dropped"
+        if now != entry["new"]:
+            raise RepoError(
+                f"an interrupted lcm write (commit {str(entry['new'])[:10]}) cannot be finished: "
+                f"{entry['ref']} has moved since; check `git status`, then remove {JOURNAL}")
+    _finish(root, git, _prefix(root, git), entry)
+    return "finished"
+
+
+# ---- steps -------------------------------------------------------------------------
+
+
+def _prefix(root: Path, git: pygit2.Repository) -> str:
+    """Where the lcm root sits in the Git work tree ("" or "sub/dir/")."""
+    top = Path(git.workdir).resolve()
+    rel = Path(root).resolve().relative_to(top).as_posix()
+    return "" if rel in ("", ".") else rel + "/"
+
+
+def _branch(git: pygit2.Repository) -> tuple[str, str | None]:
+    """The ref a commit moves (the branch HEAD names, or HEAD when detached) and its target."""
+    head = git.lookup_reference("HEAD")
+    name = head.target if isinstance(head.target, str) else "HEAD"
+    return name, _target(git, name)
+
+
+def _target(git: pygit2.Repository, ref: str) -> str | None:
+    import pygit2
+
+    try:
+        return str(git.lookup_reference(ref).resolve().target)
+    except (KeyError, pygit2.GitError):
+        return None
+
+
+def _tree_with(git: pygit2.Repository, base: str | None, oids: Mapping[str, str | None]) -> Any:
+    """The tree of commit `base` with `oids` ({git path: blob id or None}) applied."""
+    import pygit2
+
+    scratch = pygit2.Index()
+    if base:
+        scratch.read_tree(git[base].peel(pygit2.Commit).tree)
+    for rel, oid in oids.items():
+        if oid is None:
+            with contextlib.suppress(OSError, pygit2.GitError):
+                scratch.remove(rel)
+        else:
+            scratch.add(pygit2.IndexEntry(rel, pygit2.Oid(hex=oid), pygit2.enums.FileMode.BLOB))
+    return scratch.write_tree(git)
+
+
+def _write_journal(root: Path, entry: dict[str, Any]) -> None:
+    atomic_write(root / JOURNAL, json.dumps(entry, indent=1) + "\n", tmp_dir=root / TMP_DIR)
+
+
+def _drop_journal(root: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (root / JOURNAL).unlink()
+    fsync_dir(root / JOURNAL.parent)
+
+
+def _move_ref(git: pygit2.Repository, ref: str, old: str | None, new: str, message: str) -> None:
+    """Point `ref` at `new`, refusing when it no longer points at `old`."""
+    import pygit2
+
+    if _target(git, ref) != old:
+        raise RepoError(f"{ref} moved while lcm was writing (another git command?); "
+                        "nothing was changed")
+    log = f"commit: {message.splitlines()[0]}" if message else "lcm"
+    try:
+        if old is None:
+            git.create_reference(ref, pygit2.Oid(hex=new))
+        elif ref == "HEAD":
+            git.set_head(pygit2.Oid(hex=new))
+        else:
+            git.lookup_reference(ref).set_target(pygit2.Oid(hex=new), log)
+    except (pygit2.GitError, OSError) as err:
+        raise RepoError(f"could not move {ref}: {err}; nothing was changed") from None
+
+
+def _finish(root: Path, git: pygit2.Repository, prefix: str, entry: dict[str, Any]) -> None:
+    """Bring the working tree (and, after a commit, the index) to the journal's files."""
+    import pygit2
+
+    files: dict[str, str | None] = entry["files"]
+    tmp = root / TMP_DIR
+    for rel, oid in files.items():
+        path = root / rel
+        if oid is None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            continue
+        data = git[oid].peel(pygit2.Blob).data
+        if _same_file(path, data):
+            continue
+        atomic_write(path, data, tmp_dir=tmp)
+    if entry.get("new"):
+        _refresh_index(git, prefix, files)
+    _drop_journal(root)
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _refresh_index(git: pygit2.Repository, prefix: str, files: Mapping[str, str | None]) -> None:
+    """Record the written files in Git's index, so `git status` is clean; a locked index
+    (an editor's `git status` running) leaves it as it was: the commit stands anyway."""
+    import pygit2
+
+    try:
+        index = git.index
+        index.read()
+        for rel, oid in files.items():
+            if oid is None:
+                with contextlib.suppress(OSError, pygit2.GitError):
+                    index.remove(prefix + rel)
+            else:
+                index.add(prefix + rel)
+        index.write()
+    except (OSError, pygit2.GitError):
+        pass
+
