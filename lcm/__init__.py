@@ -14,12 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Repo", "Address", "LcmError", "__version__"]
+__all__ = ["Repo", "ChangeSet", "Address", "LcmError", "__version__"]
 
+# The public names live in the library API (`lcm.api`); see docs/core-api.md.
 _LAZY = {
-    "Repo": "lcm.repository.repo",
-    "Address": "lcm.repository.address",
-    "LcmError": "lcm.errors",
+    "Repo": "lcm.api",
+    "ChangeSet": "lcm.api",
+    "Address": "lcm.api",
+    "LcmError": "lcm.api",
 }
 
 

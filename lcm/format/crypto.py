@@ -43,6 +43,14 @@ def enc_version(value: str) -> int:
     return int(match.group(1))
 
 
+def enc_type(value: str) -> str:
+    """The YAML type (`str`, `int`, …) an `ENC[...]` value decrypts to."""
+    match = ENC_RE.match(value)
+    if match is None:
+        raise ValueError("not an ENC value")
+    return match.group(5)
+
+
 def type_name(value: Any) -> str:
     if value is None:
         return "null"

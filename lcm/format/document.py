@@ -165,6 +165,30 @@ class Document:
         """1-based (line, col) of the value at `path`, or of its nearest parent."""
         return self._nearest(path, 1)
 
+    def value_lines(self) -> dict[KeyPath, int]:
+        """1-based line of every value in the file by key path, built in one walk (for
+        showing a whole file's rows; `position` is cheaper for one path)."""
+        cached: dict[KeyPath, int] | None = self.__dict__.get("_value_lines")
+        if cached is not None:
+            return cached
+        lines: dict[KeyPath, int] = {}
+        stack: list[tuple[KeyPath, yaml.Node]] = [((), self.root)] if self.root is not None else []
+        seen: set[int] = set()
+        while stack:
+            path, node = stack.pop()
+            lines[path] = node.start_mark.line + 1
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        stack.append((path + (construct(key_node),), value_node))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((path + (i,), item) for i, item in enumerate(node.value))
+        self.__dict__["_value_lines"] = lines
+        return lines
+
     def key_position(self, path: KeyPath) -> tuple[int, int]:
         """1-based (line, col) of the mapping key at `path`, or its nearest parent."""
         return self._nearest(path, 0)

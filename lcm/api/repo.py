@@ -1,0 +1,267 @@
+"""`lcm.Repo`: the library API the CLI, the TUI and services call.
+
+It is the repository (`lcm.repository.repo.Repo`: manifest, addresses, reads,
+effective configs, keys, the writer lock) plus what a face needs on top: listing,
+rows with provenance and schema descriptions, audited reveals, history, rollback,
+change-sets and validation. Every method is safe to call from a worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from lcm.api.views import ConfigView, RowBuilder, ValueRow
+from lcm.errors import RepoError
+from lcm.format.crypto import is_encrypted
+from lcm.format.paths import KeyPath, format_path, iter_leaves, lookup
+from lcm.ops.changeset import ChangeSet
+from lcm.ops.trees import normalise_path
+from lcm.repository.address import Address
+from lcm.repository.repo import Repo as _Repository
+
+if TYPE_CHECKING:
+    from lcm.history.log import HistoryEntry
+    from lcm.history.render import FileDiff
+    from lcm.history.sides import Scope
+    from lcm.ops.rollback import RollbackResult
+    from lcm.validate.findings import Report
+    from lcm.validate.schemas import CompiledSchema
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    name: str
+    backend: str
+
+
+@dataclass(frozen=True)
+class EnvInfo:
+    name: str
+    parent: str | None
+    chain: tuple[str, ...]  # root ancestor first, this env last
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One `get`: the value (or subtree), which secret paths it revealed, and whether every
+    file it read had its MAC verified (False when the tenant's key is not available)."""
+
+    value: Any
+    revealed: list[str]
+    verified: bool
+
+
+class Repo(_Repository):
+    """One config repository, opened with `lcm.Repo.open(path)`."""
+
+    # ---- browsing --------------------------------------------------------------------
+
+    def tenants(self) -> list[TenantInfo]:
+        return [TenantInfo(name, backend) for name, backend in self.manifest.tenants.items()]
+
+    def environments(self) -> list[EnvInfo]:
+        manifest = self.manifest
+        return [EnvInfo(env, parent, tuple(manifest.env_chain(env)))
+                for env, parent in manifest.environments.items()]
+
+    def files(self, tenant: str | None = None, env: str | None = None) -> list[Address]:
+        """Config files present on disk, optionally of one tenant and/or env."""
+        return list(self.iter_addresses(tenant, env))
+
+    def config_names(self, tenant: str, env: str) -> list[str]:
+        """Names with an effective config in `tenant/env` (own files and inherited ones)."""
+        return sorted({a.name for e in self.manifest.env_chain(env)
+                       for a in self.iter_addresses(tenant, e)})
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def schema_of(self, addr: Address) -> CompiledSchema | None:
+        """The schema the manifest maps to this file's config, or None."""
+        from lcm.validate.mapping import schema_for
+        from lcm.validate.schemas import load
+
+        ref = schema_for(self.manifest.schemas, f"{addr.tenant}/{addr.env}/{addr.name}.yaml")
+        return load(ref, self.root) if ref else None
+
+    def view(self, addr: Address, *, effective: bool = True, reveal: bool | Iterable[KeyPath] = False,
+             ignore_mac: bool = False) -> ConfigView:
+        """Rows of the effective config at `addr` (or, `effective=False`, of that file's own
+        stored keys). `reveal` True (every secret) or some key paths: decrypted and audited."""
+        schema = self.schema_of(addr)
+        builder = RowBuilder(self, schema)
+        if effective:
+            eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+            tree, source_of, verified = eff.stored, eff.provenance, eff.verified
+        else:
+            doc = self.require_document(addr)
+            tree, verified = doc.tree, False
+            if not ignore_mac:
+                verified = self._try_verify(addr)
+
+            def source_of(_path: KeyPath) -> Address:
+                return addr
+        wanted = _wanted_paths(tree, reveal)
+        revealed = self.reveal(addr, wanted, effective=effective, ignore_mac=ignore_mac) \
+            if wanted else {}
+        rows = builder.rows(tree, source_of, revealed)
+        return ConfigView(addr.tenant, addr.env, addr.name, effective, rows, verified,
+                          schema.name if schema else None)
+
+    def reveal(self, addr: Address, paths: Iterable[KeyPath] | None = None, *,
+               effective: bool = True, ignore_mac: bool = False) -> dict[KeyPath, Any]:
+        """Decrypt the secrets at `paths` (every secret when None) of the effective config
+        at `addr` (or of the file itself); the audit entry is written only after every
+        value decrypted, and names exactly the keys returned."""
+        from lcm.repository import audit
+
+        if effective:
+            eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+            stored_tree = eff.stored
+            wanted = list(paths) if paths is not None else eff.secret_paths()
+            out = {p: eff.get_path(p, reveal=True) for p in wanted
+                   if is_encrypted(_stored_at(stored_tree, p))}
+        else:
+            plain = self.decrypt(addr, verify=not ignore_mac)
+            doc = self.require_document(addr)
+            wanted = list(paths) if paths is not None else doc.encrypted_paths()
+            out = {p: lookup(plain, p) for p in wanted if is_encrypted(_stored_at(doc.tree, p))}
+        if out:
+            audit.record(self.root, "reveal", tenant=addr.tenant, address=str(addr),
+                         keys=[format_path(p) for p in out])
+        return out
+
+    def get(self, addr: Address, key: KeyPath = (), *, reveal: bool = False,
+            ignore_mac: bool = False) -> Lookup:
+        """The effective value (or subtree) at `key`; secrets masked unless `reveal`."""
+        eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+        path = normalise_path(eff.stored, key)
+        try:
+            stored = lookup(eff.stored, path)
+        except KeyError:
+            raise RepoError(f"{addr}: no key {format_path(path)} in the effective config") from None
+        revealed: list[str] = []
+        if reveal:
+            secrets = [p for p, v in iter_leaves(stored, path) if is_encrypted(v)]
+            if secrets:
+                self.reveal(addr, secrets, ignore_mac=ignore_mac)
+                revealed = [format_path(p) for p in secrets]
+        return Lookup(eff.get_path(path, reveal=reveal), revealed, eff.verified)
+
+    def explain(self, addr: Address, key: KeyPath = (), *, reveal: bool = False,
+                ignore_mac: bool = False) -> list[ValueRow]:
+        """Rows of the effective subtree at `key`, each with the file and line it came from."""
+        eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+        path = normalise_path(eff.stored, key)
+        try:
+            subtree = lookup(eff.stored, path)
+        except KeyError:
+            raise RepoError(f"{addr}: no key {format_path(path)} in the effective config") from None
+        secrets = [p for p, v in iter_leaves(subtree, path) if is_encrypted(v)]
+        revealed = self.reveal(addr, secrets, ignore_mac=ignore_mac) if reveal and secrets else {}
+        return RowBuilder(self, self.schema_of(addr)).rows(subtree, eff.provenance, revealed, path)
+
+    def _try_verify(self, addr: Address) -> bool:
+        from lcm.errors import BackendUnavailable, KeyStoreError
+
+        try:
+            self.verify(addr)
+        except (KeyStoreError, BackendUnavailable):
+            return False
+        return True
+
+    # ---- history ---------------------------------------------------------------------
+
+    def scope(self, text: str) -> Scope:
+        """A file, env or tenant (`acme`, `acme/production`, an address or a path)."""
+        from lcm.history.sides import scope_of
+
+        return scope_of(self, text)
+
+    def history(self, scope: Scope | Address | str, limit: int | None = 20) -> list[HistoryEntry]:
+        """Commits that changed the scope, newest first, with their `Lcm-*` trailers."""
+        from lcm.history.log import walk
+        from lcm.history.sides import git_relpath
+        from lcm.repository.git import open_git
+
+        scope = self._scope(scope)
+        git = open_git(self.root)
+        if git.head_is_unborn:
+            return []
+        return list(walk(git, git_relpath(self.root, git, scope.relpath), limit))
+
+    def commit_diff(self, scope: Scope | Address | str, rev: str) -> list[FileDiff]:
+        """The key-level, masked changes a commit made to the scope (against its first parent)."""
+        from lcm.history.compare import SecretLens, compare_files
+        from lcm.history.sides import CommitSide, EmptySide, Side, commit_side
+        from lcm.repository.git import open_git
+
+        scope = self._scope(scope)
+        git = open_git(self.root)
+        new = commit_side(self.root, git, rev)
+        parents = new.commit.parents
+        old: Side = CommitSide(parents[0], f"{rev}^", new.prefix) if parents \
+            else EmptySide("(no parent)")
+        return compare_files(self, old, new, [scope], SecretLens(self, lambda _m: None))
+
+    def rollback(self, scope: Scope | Address | str, rev: str, message: str | None = None,
+                 commit: bool = True) -> RollbackResult:
+        """Restore the scope to its content at `rev`, as one new commit."""
+        from lcm.ops.rollback import rollback
+
+        return rollback(self, self._scope(scope), rev, message, commit=commit)
+
+    def _scope(self, scope: Scope | Address | str) -> Scope:
+        from lcm.history.sides import Scope
+
+        if isinstance(scope, Scope):
+            return scope
+        if isinstance(scope, Address):
+            return Scope(scope.relpath, str(scope), True)
+        return self.scope(scope)
+
+    # ---- writing ---------------------------------------------------------------------
+
+    def changes(self, message: str | None = None, *, op: str = "change",
+                check_each: bool = True) -> ChangeSet:
+        """A new change-set: stage edits, look at `diff()`, then `commit()` or `discard()`.
+        With `check_each`, an edit that would not validate is refused when staged."""
+        return ChangeSet(self, op, message, check_each=check_each)
+
+    def set(self, addr: Address, key: KeyPath, value: Any, *, secret: bool = False,
+            message: str | None = None, commit: bool = True) -> bool:
+        """One value, one commit (`lcm set`); False when nothing changed."""
+        from lcm.ops.edits import set_value
+
+        return set_value(self, addr, key, value, secret=secret, message=message, commit=commit)
+
+    def unset(self, addr: Address, key: KeyPath, *, message: str | None = None,
+              commit: bool = True) -> None:
+        """Remove one key from one file, one commit (`lcm unset`)."""
+        from lcm.ops.edits import unset_value
+
+        unset_value(self, addr, key, message=message, commit=commit)
+
+    # ---- checking --------------------------------------------------------------------
+
+    def validate(self, paths: Iterable[Path] = (), *, use_keys: bool = True) -> Report:
+        """Validate the manifest, the files and every effective config (or only `paths`)."""
+        from lcm.validate.run import in_repo
+
+        return in_repo(self, list(paths), None, use_keys)
+
+
+def _stored_at(tree: Any, path: KeyPath) -> Any:
+    try:
+        return lookup(tree, path)
+    except KeyError:
+        return None
+
+
+def _wanted_paths(tree: Any, reveal: bool | Iterable[KeyPath]) -> list[KeyPath]:
+    if reveal is True:
+        return [p for p, v in iter_leaves(tree) if is_encrypted(v)]
+    if reveal is False:
+        return []
+    return list(reveal)  # type: ignore[arg-type]
