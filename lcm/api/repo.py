@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lcm.api.views import ConfigView, RowBuilder, ValueRow
 from lcm.errors import RepoError
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 class TenantInfo:
     name: str
     backend: str
+    active_data_key: int | None
+    data_keys: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,26 @@ class EnvInfo:
     name: str
     parent: str | None
     chain: tuple[str, ...]  # root ancestor first, this env last
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Changed files between two sides (labels as `lcm diff` prints them)."""
+
+    files: list[FileDiff]
+    old_label: str
+    new_label: str
+
+    def to_text(self, reveal: bool = False) -> str:
+        from lcm.history.render import to_text
+
+        return to_text(self.files, self.old_label, self.new_label, reveal)
+
+    def to_json(self, reveal: bool = False) -> dict[str, Any]:
+        """The stable `lcm diff -o json` document."""
+        from lcm.history.render import to_json
+
+        return to_json(self.files, self.old_label, self.new_label, reveal)
 
 
 @dataclass(frozen=True)
@@ -59,7 +81,15 @@ class Repo(_Repository):
     # ---- browsing --------------------------------------------------------------------
 
     def tenants(self) -> list[TenantInfo]:
-        return [TenantInfo(name, backend) for name, backend in self.manifest.tenants.items()]
+        """Every tenant with its backend and data-key versions (read from the key files;
+        no key is unwrapped)."""
+        from lcm.keys import datakeys
+
+        out = []
+        for name, backend in self.manifest.tenants.items():
+            keys = datakeys.load(self.root, self.manifest.repo_id, name, self.backend(name))
+            out.append(TenantInfo(name, backend, keys.active_version, len(keys.records)))
+        return out
 
     def environments(self) -> list[EnvInfo]:
         manifest = self.manifest
@@ -205,6 +235,21 @@ class Repo(_Repository):
             else EmptySide("(no parent)")
         return compare_files(self, old, new, [scope], SecretLens(self, lambda _m: None))
 
+    def diff(self, args: list[str], *, effective: bool = False, reveal: bool = False,
+             warn: Callable[[str], None] | None = None) -> Diff:
+        """`lcm diff [REV [REV]] [ADDR…]`: key-level changes, secrets as fingerprints (their
+        plaintext kept, and the reveal audited, only with `reveal`)."""
+        from lcm.history import compare
+        from lcm.history.sides import sides_from_args
+
+        old, new, scopes = sides_from_args(self, list(args))
+        lens = compare.SecretLens(self, warn or (lambda _m: None))
+        run = compare.compare_effective if effective else compare.compare_files
+        files = run(self, old, new, scopes, lens)
+        if reveal:
+            compare.audit_reveals(self.root, files)
+        return Diff(files, old.label, new.label)
+
     def rollback(self, scope: Scope | Address | str, rev: str, message: str | None = None,
                  commit: bool = True) -> RollbackResult:
         """Restore the scope to its content at `rev`, as one new commit."""
@@ -242,6 +287,12 @@ class Repo(_Repository):
         from lcm.ops.edits import unset_value
 
         unset_value(self, addr, key, message=message, commit=commit)
+
+    def reseal(self, addr: Address, *, message: str | None = None, commit: bool = True) -> None:
+        """Accept a reviewed hand edit of one file (`lcm reseal`; audited)."""
+        from lcm.ops.edits import reseal
+
+        reseal(self, addr, message=message, commit=commit)
 
     # ---- checking --------------------------------------------------------------------
 

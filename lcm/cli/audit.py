@@ -35,7 +35,7 @@ def log_command(
     output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
 ) -> None:
     """Print audit entries, oldest first, filtered by tenant, actor, operation and time."""
-    from lcm.repository import audit
+    from lcm.api import audit
 
     if output not in ("text", "json"):
         raise UsageError(f"unknown output format {output!r} (use text or json)")
@@ -57,7 +57,7 @@ def log_command(
 @audit_app.command("verify")
 def verify_command() -> None:
     """Recompute the hash chain; exit 5 on an edited, removed or reordered entry."""
-    from lcm.repository import audit
+    from lcm.api import audit
 
     count, problem = audit.verify(_root())
     if problem is not None:
@@ -70,7 +70,7 @@ def verify_command() -> None:
 
 def _root() -> Path:
     """The config repository's root directory."""
-    from lcm.repository.repo import Repo
+    from lcm.api import Repo
 
     return Repo.open().root
 
@@ -79,10 +79,10 @@ def _time_option(flag: str, text: str | None) -> Any:
     """Parse a --since/--until value or fail with a usage error."""
     if text is None:
         return None
-    from lcm.repository.audit import parse_time
+    from lcm.api import audit
 
     try:
-        return parse_time(text)
+        return audit.parse_time(text)
     except ValueError:
         raise UsageError(f"{flag}: {text!r} is not an ISO date/time or an age like 7d") from None
 

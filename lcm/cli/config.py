@@ -2,85 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
-
-VALUE_TYPES = ("auto", "str", "int", "float", "bool", "null", "yaml")
 
 
 def register(app: typer.Typer) -> None:
     for fn in (set_, get, unset, edit, show, reseal):
         app.command(fn.__name__.rstrip("_"))(fn)
-
-
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)")
-_SPECIAL_FLOATS = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
-
-
-def auto_value(raw: str) -> Any:
-    """YAML-1.2-core-style typing of a command-line VALUE: `0123`, `on`, `1_000`
-    and `0x1f` stay strings (YAML 1.1 would turn them into numbers or booleans)."""
-    text = raw.strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    if text.lower() in _SPECIAL_FLOATS:
-        return float(_SPECIAL_FLOATS[text.lower()])
-    if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
-        return text.lower() == "true"
-    if text in ("null", "Null", "NULL", "~"):
-        return None
-    if text == "!delete":
-        from lcm.format.values import DELETE
-
-        return DELETE
-    return raw
-
-
-def parse_value(raw: str, kind: str, secret: bool) -> Any:
-    """Turn VALUE text into a typed value (`auto`: number/bool/null when it looks
-    like one, else a string; secrets stay strings unless --type says otherwise)."""
-    from lcm.errors import UsageError
-
-    if kind not in VALUE_TYPES:
-        raise UsageError(f"--type must be one of {', '.join(VALUE_TYPES)}")
-    if kind == "str" or (kind == "auto" and secret):
-        return raw
-    if kind == "auto":
-        return auto_value(raw)
-    if kind == "null":
-        return None
-    if kind == "yaml":
-        if raw.strip() == "!delete":
-            return auto_value(raw)
-        import yaml
-
-        from lcm.format.document import check_data_model, compose, construct
-        from lcm.errors import RepoError
-
-        try:
-            node = compose(raw, "VALUE")
-            if node is None:
-                return None
-            check_data_model(node, "VALUE")
-            return construct(node)
-        except RepoError as err:
-            raise UsageError(err.message) from None
-        except (yaml.YAMLError, TypeError, RecursionError):
-            raise UsageError("VALUE is not valid YAML for --type yaml") from None
-    value = auto_value(raw)
-    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    expected = {"int": int, "float": float, "bool": bool}[kind]
-    if not isinstance(value, expected) or (kind == "int" and isinstance(value, bool)):
-        raise UsageError(f"value is not a valid {kind}")
-    return value
 
 
 def set_(
@@ -94,11 +25,9 @@ def set_(
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit.")] = False,
 ) -> None:
     """Set one value (encrypting it when it is a secret) and commit."""
+    from lcm.api import Repo, parse_path, parse_value
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
-    from lcm.ops.edits import set_value
-    from lcm.format.paths import parse_path
-    from lcm.repository.repo import Repo
 
     if value_stdin == (value is not None):
         raise UsageError("give VALUE or --value-stdin (exactly one)")
@@ -110,8 +39,8 @@ def set_(
         parsed = parse_value(value or "", kind, secret)
     repo = Repo.open()
     addr = repo.address(address)
-    changed = set_value(repo, addr, parse_path(key), parsed, secret=secret, message=message,
-                        commit=not no_commit)
+    changed = repo.set(addr, parse_path(key), parsed, secret=secret, message=message,
+                       commit=not no_commit)
     info(f"{addr}: {key} {'set' if changed else 'unchanged'}")
 
 
@@ -136,14 +65,12 @@ def unset(
     no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
 ) -> None:
     """Remove a key from one file (`lcm set ADDR KEY '!delete'` hides an inherited key instead)."""
+    from lcm.api import Repo, parse_path
     from lcm.cli.diagnostics import info
-    from lcm.ops.edits import unset_value
-    from lcm.format.paths import parse_path
-    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
-    unset_value(repo, addr, parse_path(key), message=message, commit=not no_commit)
+    repo.unset(addr, parse_path(key), message=message, commit=not no_commit)
     info(f"{addr}: {key} removed")
 
 
@@ -153,9 +80,8 @@ def edit(
     no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
 ) -> None:
     """Open the decrypted file in $EDITOR; re-encrypt and commit on save."""
+    from lcm.api import Repo, edit_file
     from lcm.cli.diagnostics import info
-    from lcm.ops.editing import edit_file
-    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
@@ -180,13 +106,10 @@ def reseal(
     no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
 ) -> None:
     """Accept a reviewed hand edit: encrypt plaintext secrets and write a new MAC."""
-    from lcm.repository import audit
+    from lcm.api import Repo
     from lcm.cli.diagnostics import info
-    from lcm.ops.edits import reseal as do_reseal
-    from lcm.repository.repo import Repo
 
     repo = Repo.open()
     addr = repo.address(address)
-    do_reseal(repo, addr, message=message, commit=not no_commit)
-    audit.record(repo.root, "reseal", tenant=addr.tenant, address=str(addr))
+    repo.reseal(addr, message=message, commit=not no_commit)
     info(f"{addr}: resealed")

@@ -28,23 +28,15 @@ def history(
     output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
 ) -> None:
     """Commits that changed a file, an env or a tenant, newest first, with their Lcm-* trailers."""
+    from lcm.api import Repo
     from lcm.cli.output import emit
-    from lcm.repository.git import open_git
-    from lcm.history.log import walk
-    from lcm.history.sides import git_relpath, scope_of
-    from lcm.repository.repo import Repo
 
     _check_output(output)
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     repo = Repo.open()
-    scope = scope_of(repo, address)
-    git = open_git(repo.root)
-    entries = (
-        []
-        if git.head_is_unborn
-        else list(walk(git, git_relpath(repo.root, git, scope.relpath), limit))
-    )
+    scope = repo.scope(address)
+    entries = repo.history(scope, limit)
     if output == "json":
         emit(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
         return
@@ -75,28 +67,22 @@ def diff(
     output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
 ) -> None:
     """Key-level diff of HEAD/REV vs worktree or REV vs REV; exit 1 on a difference."""
+    from lcm.api import Repo
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
-    from lcm.history import compare, render
-    from lcm.history.sides import sides_from_args
-    from lcm.repository.repo import Repo
 
     _check_output(output)
     repo = Repo.open()
-    old, new, scopes = sides_from_args(repo, list(args or []))
-    lens = compare.SecretLens(repo, warn)
-    run = compare.compare_effective if effective else compare.compare_files
-    files = run(repo, old, new, scopes, lens)
-    if reveal:
-        compare.audit_reveals(repo.root, files)
+    result = repo.diff(list(args or []), effective=effective, reveal=reveal, warn=warn)
+    files = result.files
     if output == "json":
         emit(
             json.dumps(
-                render.to_json(files, old.label, new.label, reveal), indent=2, ensure_ascii=False
+                result.to_json(reveal), indent=2, ensure_ascii=False
             )
         )
     elif files:
-        emit(render.to_text(files, old.label, new.label, reveal))
+        emit(result.to_text(reveal))
     if files:
         raise typer.Exit(1)
 
@@ -114,14 +100,12 @@ def rollback(
     ] = False,
 ) -> None:
     """Restore a file, env or tenant to its content at a revision, as one new commit."""
+    from lcm.api import Repo
     from lcm.cli.diagnostics import info
-    from lcm.ops.rollback import rollback as run
-    from lcm.history.sides import scope_of
-    from lcm.repository.repo import Repo
 
     repo = Repo.open()
-    scope = scope_of(repo, address)
-    result = run(repo, scope, to, message, commit=not no_commit)
+    scope = repo.scope(address)
+    result = repo.rollback(scope, to, message, commit=not no_commit)
     if not result.restored and not result.deleted:
         info(f"{scope.label} already matches {to}; nothing to roll back")
         return
@@ -138,27 +122,12 @@ def merge_driver(
     path: Annotated[str, typer.Argument()],
 ) -> None:
     """Git's `merge=lcm` driver (%O %A %B %P): writes the result to %A, exit 1 on conflict."""
+    from lcm.api import merge_file
     from lcm.cli.diagnostics import warn
-    from lcm.errors import LcmError
-    from lcm.fsutil import atomic_write
-    from lcm.ops.merge import merge_texts
-    from lcm.repository.repo import Repo
 
-    try:
-        repo = Repo.open(Path(path).parent if Path(path).parent.exists() else None)
-        addr = repo.address(str(Path(path).resolve()))
-        texts = [p.read_text(encoding="utf-8") if p.exists() else "" for p in (base, ours, theirs)]
-        result = merge_texts(repo, addr, *texts)
-    except (LcmError, OSError, UnicodeDecodeError) as err:
-        reason = err.message if isinstance(err, LcmError) else str(err)
-        warn(f"{path}: cannot merge ({reason}); left our version in place, resolve by hand")
-        raise typer.Exit(1) from None
-    atomic_write(ours, result.text)
-    if result.conflicts:
-        from lcm.format.paths import format_path
-
-        keys = ", ".join(format_path(c.path) for c in result.conflicts)
-        warn(f"{path}: conflict at {keys}; secrets are shown encrypted only")
+    merged = merge_file(base, ours, theirs, path)
+    if not merged.clean:
+        warn(merged.message or f"{path}: cannot merge")
         raise typer.Exit(1)
 
 

@@ -18,7 +18,7 @@ def init(
 ) -> None:
     """Create a config repository: manifest, Git repo, drivers, hooks."""
     from lcm.cli.diagnostics import info
-    from lcm.ops.scaffold import init_repo
+    from lcm.api import init_repo
 
     root = init_repo(directory or Path.cwd(), git_only=git_only)
     if git_only:

@@ -17,10 +17,9 @@ def register(app: typer.Typer) -> None:
 @key_app.command("export")
 def export(tenant: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
     """Print the tenant's master key as one armored line (audited)."""
+    from lcm.api import Repo, export_key
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
-    from lcm.ops.keyshare import export_key
-    from lcm.repository.repo import Repo
 
     line = export_key(Repo.open(), tenant)
     if sys.stdout.isatty():
@@ -34,10 +33,9 @@ def import_(
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite a different stored key.")] = False,
 ) -> None:
     """Read an armored master key from stdin and store it in the tenant's backend."""
+    from lcm.api import Repo, import_key
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
-    from lcm.ops.keyshare import import_key
-    from lcm.repository.repo import Repo
 
     lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     line = lines[0] if lines else ""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import sys
 from typing import Any
 
@@ -51,28 +49,6 @@ def to_json(value: Any) -> str:
     return json.dumps(_strict_json(value), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, child in value.items():
-            _flatten(child, f"{prefix}_{key}" if prefix else str(key), out)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            _flatten(child, f"{prefix}_{index}" if prefix else str(index), out)
-    else:
-        out[re.sub(r"[^A-Za-z0-9]", "_", prefix).upper()] = value
-
-
-def to_env(value: Any, prefix: str = "") -> str:
-    """`KEY=value` lines (dotenv/shell), nested keys joined with `_`, upper-cased."""
-    flat: dict[str, Any] = {}
-    _flatten(value, prefix, flat)
-    lines = []
-    for key, leaf in flat.items():
-        text = "" if leaf is None else ("true" if leaf is True else "false" if leaf is False else str(leaf))
-        lines.append(f"{key}={shlex.quote(text)}")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
 def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r} (use one of {', '.join(FORMATS)})")
@@ -87,5 +63,7 @@ def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
     if fmt == "env":
         if not isinstance(value, (dict, list)):
             raise UsageError("-o env needs a mapping, not a single value")
+        from lcm.api import to_env
+
         return to_env(value)
     return to_yaml(value)

@@ -19,9 +19,8 @@ def add(
     backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env (default: keyring if usable, else file).")] = None,
 ) -> None:
     """Add a tenant: its master key in the backend, data key v1 in .lcm/keys/."""
+    from lcm.api import Repo, add_tenant
     from lcm.cli.diagnostics import info
-    from lcm.repository.repo import Repo
-    from lcm.ops.scaffold import add_tenant
 
     repo = Repo.open()
     chosen = add_tenant(repo, name, backend)
@@ -36,18 +35,11 @@ def list_(
     """List tenants, their backends and active data-key versions."""
     import json
 
+    from lcm.api import Repo
     from lcm.cli.output import emit
-    from lcm.repository.repo import Repo
 
-    repo = Repo.open()
-    rows = []
-    for name, backend in repo.manifest.tenants.items():
-        from lcm.keys import datakeys
-
-        keys = datakeys.load(repo.root, repo.manifest.repo_id, name, repo.backend(name))
-        rows.append({"tenant": name, "backend": backend,
-                     "active_data_key": keys.active_version,
-                     "data_keys": len(keys.records)})
+    rows = [{"tenant": t.name, "backend": t.backend, "active_data_key": t.active_data_key,
+             "data_keys": t.data_keys} for t in Repo.open().tenants()]
     if output == "json":
         emit(json.dumps(rows, indent=2))
     elif rows:

@@ -49,14 +49,14 @@ def validate(
     """Validate config files and effective configs against their schemas (exit 1 on errors)."""
     from lcm.cli.diagnostics import fail, info
     from lcm.errors import ExitCode
-    from lcm.validate.output import render, summary
-    from lcm.validate.run import validate as run_validation
+    from lcm.api import validate as run_validation
+    from lcm.api import validation_output
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}", ExitCode.USAGE)
     report = run_validation(paths or [], schema, use_keys=not keyless)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    sys.stdout.write(render(report, fmt, color=color))
+    sys.stdout.write(validation_output.render(report, fmt, color=color))
     sys.stdout.flush()
     if fmt == "text":
         for note in report.notes:
@@ -64,5 +64,5 @@ def validate(
     if report.fatal:
         fail(report.fatal, ExitCode.REPO)
     if fmt == "text" or report.exit_code:
-        info(summary(report))
+        info(validation_output.summary(report))
     raise typer.Exit(report.exit_code)

@@ -6,6 +6,7 @@ from typing import Any
 
 from lcm.format.paths import KeyPath
 from lcm.ops.changeset import ChangeSet
+from lcm.repository import audit
 from lcm.repository.address import Address
 from lcm.repository.repo import Repo
 
@@ -37,3 +38,4 @@ def reseal(repo: Repo, addr: Address, message: str | None = None, commit: bool =
         changes.replace(addr, repo.decrypt(addr, verify=False), force=True)
         changes.summary = f"lcm reseal {addr}"
         changes.commit(commit=commit)
+    audit.record(repo.root, "reseal", tenant=addr.tenant, address=str(addr))
