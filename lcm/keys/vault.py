@@ -29,8 +29,11 @@ WrapItem = tuple[bytes, bytes]
 class TenantSpecLike(Protocol):
     """The part of the core's TenantSpec this backend reads."""
 
-    backend: str
-    options: Mapping[str, Any]
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def options(self) -> Mapping[str, Any]: ...
 
 
 def seal(data_key: bytes, aad: bytes) -> bytes:

@@ -77,8 +77,8 @@ class VaultClient:
 
     def _http(self) -> Any:
         if self._adapter is None:
-            import hvac
-            from hvac.adapters import RawAdapter
+            import hvac  # type: ignore[import-untyped]
+            from hvac.adapters import RawAdapter  # type: ignore[import-untyped]
 
             s = self.settings
             client = hvac.Client(
@@ -99,7 +99,7 @@ class VaultClient:
         if token:
             headers["X-Vault-Token"] = token
         where = self.settings.where()
-        failure: LcmError | None = None
+        failure = ""
         for attempt in range(2):
             try:
                 self.request_count += 1
@@ -107,23 +107,22 @@ class VaultClient:
                                        raise_exception=False, json=body)
             except requests.exceptions.SSLError:
                 skip = " (lcm ignores VAULT_SKIP_VERIFY)" if env_value("SKIP_VERIFY") else ""
-                failure = VaultUnavailable(
-                    f"Vault at {where}: TLS certificate verification failed; set VAULT_CACERT"
-                    f" (or BAO_CACERT) to the CA that signed the server's certificate{skip}")
+                failure = (f"Vault at {where}: TLS certificate verification failed; set"
+                           " VAULT_CACERT (or BAO_CACERT) to the CA that signed the server's"
+                           f" certificate{skip}")
                 break
             except requests.exceptions.ConnectionError:
-                failure = VaultUnavailable(f"Vault at {where} is unreachable (connection failed)")
+                # Retried once: the connection failed, so Vault most likely saw nothing.
+                failure = f"Vault at {where} is unreachable (connection failed)"
             except requests.exceptions.Timeout:
-                failure = VaultUnavailable(
-                    f"Vault at {where} did not answer within {self.settings.read_timeout:g} s")
+                failure = f"Vault at {where} did not answer within {self.settings.read_timeout:g} s"
                 break
             except requests.exceptions.RequestException as err:
-                failure = VaultUnavailable(f"Vault at {where}: request failed ({type(err).__name__})")
+                failure = f"Vault at {where}: request failed ({type(err).__name__})"
                 break
             if attempt == 0:
                 time.sleep(RETRY_PAUSE)
-        assert failure is not None
-        raise self._fail(type(failure), failure.message)
+        raise self._fail(VaultUnavailable, failure)
 
     # ---- responses -------------------------------------------------------------------
 
