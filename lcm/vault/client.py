@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NoReturn
 from urllib.parse import quote
 
 from lcm.errors import LcmError
@@ -41,6 +41,13 @@ class Reply:
         errors = self.body.get("errors")
         return [str(e) for e in errors] if isinstance(errors, list) else []
 
+    def detail(self) -> str:
+        """`: <Vault's errors>` on one line, shortened, or "" when Vault gave none."""
+        text = " ".join("; ".join(self.errors).split())
+        if len(text) > _MAX_DETAIL:
+            text = text[: _MAX_DETAIL - 1] + "…"
+        return f": {text}" if text else ""
+
 
 def vault_path(*segments: str) -> str:
     """Join path segments, each already validated, quoting nothing but unsafe characters."""
@@ -62,13 +69,12 @@ class VaultClient:
         return f"VaultClient({self.settings.where()})"
 
     def scrub(self, text: str) -> str:
-        """`text` with every known credential replaced, shortened to one readable line."""
+        """`text` on one line with every known credential replaced by `***`."""
         secrets = self._credentials.secrets if self._credentials else ()
         for secret in (*secrets, self._token or ""):
             if secret:
                 text = text.replace(secret, "***")
-        text = " ".join(text.split())
-        return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+        return " ".join(text.split())
 
     def _fail(self, cls: type[LcmError], message: str) -> LcmError:
         return cls(self.scrub(message))
@@ -134,9 +140,9 @@ class VaultClient:
         return Reply(response.status_code, body if isinstance(body, dict) else {})
 
     def _raise_for(self, reply: Reply, method: str, path: str, subject: str,
-                   response: Any) -> None:
+                   response: Any) -> NoReturn:
         where = self.settings.where()
-        detail = f": {'; '.join(reply.errors)}" if reply.errors else ""
+        detail = reply.detail()
         status = reply.status
         if status in (301, 302, 303, 307, 308):
             location = response.headers.get("Location", "")
@@ -176,12 +182,12 @@ class VaultClient:
         if reply.status == 200 and isinstance(token, str) and token:
             return token
         if reply.status in (400, 401, 403):
-            detail = f": {'; '.join(reply.errors)}" if reply.errors else ""
             raise self._fail(VaultDenied,
                              f"{subject}: Vault {creds.describe()} failed at"
-                             f" {self.settings.where()}{detail}")
+                             f" {self.settings.where()}{reply.detail()}")
+        if 200 <= reply.status < 300:
+            raise self._fail(VaultDenied, f"{subject}: Vault {creds.describe()} returned no token")
         self._raise_for(reply, "POST", creds.login_path, subject, response)
-        raise self._fail(VaultDenied, f"{subject}: Vault {creds.describe()} returned no token")
 
     def token(self, subject: str) -> str:
         """The client token, logging in on first use (once per process per connection)."""
@@ -201,7 +207,6 @@ class VaultClient:
         if 200 <= reply.status < 300 or reply.status in set(accept):
             return reply
         self._raise_for(reply, method, path, subject, response)
-        raise AssertionError("unreachable")
 
 
 _CLIENTS: dict[VaultSettings, VaultClient] = {}

@@ -162,3 +162,41 @@ def test_credentials_are_read_from_named_places(monkeypatch: pytest.MonkeyPatch,
     empty = resolve("acme", {"auth": {"method": "approle", "role_id_env": "UNSET_ROLE"}}).auth
     with pytest.raises(KeyStoreError, match=r"needs a role id: set \$UNSET_ROLE"):
         credentials(empty, "tenant 'acme'")
+
+
+def _docs_schema() -> dict[str, object]:
+    import json
+    import re
+
+    from .helpers import DOCS
+
+    text = DOCS.read_text(encoding="utf-8")
+    block = re.search(r"```json\n(\{\n  \"if\".*?)```", text, re.S)
+    assert block, "docs/vault.md lost its JSON-Schema fragment"
+    return dict(json.loads(block.group(1)))
+
+
+@pytest.mark.parametrize("options, valid", [
+    ({}, True),
+    ({"address": "https://vault.example:8200", "mount": "a/b", "key": "k", "create": False,
+      "namespace": "t", "description": "d"}, True),
+    ({"auth": {"method": "approle", "role_id_file": "/r", "secret_id_env": "S"}}, True),
+    ({"auth": {"method": "kubernetes", "role": "lcm", "mount": "k8s"}}, True),
+    ({"auth": {"method": "token"}}, True),
+    ({"adress": "https://x"}, False),
+    ({"key": "a/b"}, False),
+    ({"create": "yes"}, False),
+    ({"address": "vault.example"}, False),
+    ({"auth": {"method": "kubernetes"}}, False),
+    ({"auth": {"method": "token", "role": "x"}}, False),
+    ({"auth": {"method": "approle", "role_id_env": "A", "role_id_file": "/f"}}, False),
+    ({"auth": {"role": "x"}}, False),
+])
+def test_docs_json_schema_agrees_with_validate_options(options: dict[str, object],
+                                                       valid: bool) -> None:
+    import jsonschema
+
+    schema_ok = jsonschema.Draft202012Validator(_docs_schema()).is_valid(
+        {"backend": "vault", **options})
+    assert (validate_options(options) == []) is valid
+    assert schema_ok is valid

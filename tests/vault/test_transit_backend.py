@@ -51,11 +51,14 @@ def test_batch_unwrap_is_one_decrypt_request(audited: VaultServer, transit_mount
     before = len(audited.audited_requests(decrypt_path))
 
     reader = make_backend("acme", mount=transit_mount)
+    client = reader.transit().client
+    sent_before = client.request_count
     plain = reader.unwrap_many(per_file)
     assert plain == [keys[1 + i % 2] for i in range(50)]
     assert reader.unwrap(wrapped[2], aad("acme", 2)) == keys[2]  # cached
     assert reader.unwrap_many(per_file[:7]) == plain[:7]
 
+    assert client.request_count - sent_before == 1
     requests = audited.audited_requests(decrypt_path)[before:]
     assert len(requests) == 1
     assert len(requests[0]["request"]["data"]["batch_input"]) == 2
