@@ -70,6 +70,8 @@ def _config_file_addresses() -> list[tuple[str, str]]:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return []
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read it ({err.strerror})") from None
     import yaml
 
     try:

@@ -35,10 +35,15 @@ class Credentials:
 
 def _read_secret_file(path_text: str, what: str, subject: str) -> str:
     path = Path(path_text).expanduser()
+    problem = ""
     try:
         value = path.read_text(encoding="utf-8").strip()
     except OSError as err:
-        raise VaultDenied(f"{subject}: cannot read the {what} file {path}: {err.strerror}") from None
+        problem = str(err.strerror)
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text"
+    if problem:  # raised outside the handler: no chained exception holds file contents
+        raise VaultDenied(f"{subject}: cannot read the {what} file {path}: {problem}")
     if not value:
         raise VaultDenied(f"{subject}: the {what} file {path} is empty")
     return value

@@ -127,9 +127,10 @@ def resolve_auth(options: Mapping[str, Any], namespace: str | None) -> AuthSetti
     method = os.environ.get(AUTH_ENV) or spec.get("method") or _detect_method()
     if method not in ("token", "approle", "kubernetes"):
         raise UsageError(f"${AUTH_ENV}: must be token, approle or kubernetes")
+    spec_mount = spec.get("mount") if spec.get("method") == method else None
     return AuthSettings(
         method=method,
-        mount=spec.get("mount") or ("" if method == "token" else method),
+        mount=spec_mount or ("" if method == "token" else method),
         namespace=spec.get("namespace") or namespace,
         role=spec.get("role"),
         role_id_env=spec.get("role_id_env"),

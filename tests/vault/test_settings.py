@@ -131,6 +131,8 @@ def test_malformed_user_config(monkeypatch: pytest.MonkeyPatch, isolated_env: Pa
     ({}, None, "token"),
     ({"VAULT_TOKEN": "t"}, {"method": "approle"}, "approle"),
     ({"LCM_VAULT_AUTH": "token"}, {"method": "kubernetes", "role": "x"}, "token"),
+    ({"LCM_VAULT_AUTH": "approle"}, {"method": "kubernetes", "role": "x", "mount": "k8s"},
+     "approle"),
 ])
 def test_auth_method_selection(env: dict[str, str], spec: dict[str, str] | None, expected: str,
                                monkeypatch: pytest.MonkeyPatch) -> None:
