@@ -136,7 +136,11 @@ def run_cli(
     from typer.testing import CliRunner
 
     from lcm.cli.main import app
+    from lcm.keys import cache
 
+    # Each `lcm` run is a new process: start it without the data keys an earlier run
+    # of this test process unwrapped (the cache is process-wide by design).
+    cache.forget()
     result = CliRunner().invoke(app, [str(a) for a in args], input=input, env=env)
     exc = result.exception
     if isinstance(exc, SystemExit):

@@ -86,9 +86,9 @@ class Repo(_Repository):
         from lcm.keys import datakeys
 
         out = []
-        for name, backend in self.manifest.tenants.items():
+        for name, spec in self.manifest.tenants.items():
             keys = datakeys.load(self.root, self.manifest.repo_id, name, self.backend(name))
-            out.append(TenantInfo(name, backend, keys.active_version, len(keys.records)))
+            out.append(TenantInfo(name, spec.backend, keys.active_version, len(keys.records)))
         return out
 
     def environments(self) -> list[EnvInfo]:

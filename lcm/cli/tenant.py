@@ -16,14 +16,27 @@ def register(app: typer.Typer) -> None:
 @tenant_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Tenant name (lowercase).")],
-    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env (default: keyring if usable, else file).")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env | vault (default: keyring if usable, else file).")] = None,
+    transit_key: Annotated[Optional[str], typer.Option("--transit-key", help="vault: the transit key (default lcm-NAME).")] = None,
+    mount: Annotated[Optional[str], typer.Option("--mount", help="vault: the transit mount (default transit).")] = None,
+    namespace: Annotated[Optional[str], typer.Option("--namespace", help="vault: the namespace of the transit key.")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="vault: the server (used only if VAULT_ADDR/BAO_ADDR or your allow-list names it).")] = None,
+    auth: Annotated[Optional[str], typer.Option("--auth", help="vault: token | approle | kubernetes (default: from the environment).")] = None,
 ) -> None:
     """Add a tenant: its master key in the backend, data key v1 in .lcm/keys/."""
     from lcm.api import Repo, add_tenant
     from lcm.cli.diagnostics import info
+    from lcm.errors import UsageError
 
+    given = {"key": transit_key, "mount": mount, "namespace": namespace, "address": address}
+    options: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if auth is not None:
+        options["auth"] = {"method": auth}
+    if options and backend != "vault":
+        raise UsageError("--transit-key, --mount, --namespace, --address and --auth "
+                         "need --backend vault")
     repo = Repo.open()
-    chosen = add_tenant(repo, name, backend)
+    chosen = add_tenant(repo, name, backend, options)
     note = "" if backend else " (chosen automatically)"
     info(f"added tenant {name!r} with the {chosen} key backend{note}")
 

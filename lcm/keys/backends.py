@@ -6,7 +6,12 @@ a Vault transit backend implements the same `MasterKeyBackend` methods by
 calling transit encrypt/decrypt, so it drops in without touching callers.
 
 `LCM_KEY_<TENANT>` in the environment overrides the manifest's backend (read
-only), so CI can decrypt a keyring- or file-backed tenant.
+only), so CI can decrypt a keyring- or file-backed tenant. It never overrides a vault
+tenant: its data keys are wrapped by Vault transit, which no local key can open, so a
+set `LCM_KEY_<TENANT>` there is an error (exit 4) rather than silently ignored.
+
+Backends are built from the tenant's key spec (`lcm.keys.spec.TenantSpec`); the vault
+backend's module (and hvac) is imported only when a vault tenant is touched.
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ import re
 import stat
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 from lcm.errors import BackendUnavailable, KeyStoreError, UsageError
+from lcm.keys.spec import TenantSpec
+
+WrapItem = tuple[bytes, bytes]  # (wrapped data key, associated data)
 
 KEY_BYTES = 32
 
@@ -49,9 +58,10 @@ class MasterKeyBackend(ABC):
 
     name: str
 
-    def __init__(self, repo_id: str, tenant: str) -> None:
+    def __init__(self, repo_id: str, tenant: str, spec: Any = None) -> None:
         self.repo_id = repo_id
         self.tenant = tenant
+        self.spec: TenantSpec = spec if spec is not None else TenantSpec(self.name)
 
     def describe(self) -> str:
         return f"tenant {self.tenant!r} ({self.name} backend)"
@@ -71,6 +81,28 @@ class MasterKeyBackend(ABC):
     @abstractmethod
     def unwrap(self, wrapped: bytes, aad: bytes) -> bytes:
         """Decrypt a data key; KeyStoreError for the wrong master key."""
+
+    def unwrap_many(self, items: list[WrapItem]) -> list[bytes]:
+        """Decrypt several data keys (Vault: in one request)."""
+        return [self.unwrap(wrapped, aad) for wrapped, aad in items]
+
+    # Master-key rotation: begin (a new master key, the old one kept), rewrap every data
+    # key under the new one, commit the key file, then finish (the old one removed).
+
+    def begin_rotation(self) -> None:
+        """Create the next master key beside the current one."""
+        raise KeyStoreError(f"{self.describe()}: this backend cannot rotate its master key")
+
+    def rewrap(self, wrapped: bytes, aad: bytes) -> bytes:
+        """A data key wrapped under the current master key, wrapped again under the next."""
+        raise KeyStoreError(f"{self.describe()}: this backend cannot rotate its master key")
+
+    def rewrap_many(self, items: list[WrapItem]) -> list[bytes]:
+        return [self.rewrap(wrapped, aad) for wrapped, aad in items]
+
+    def finish_rotation(self) -> None:
+        """Make the next master key the current one (after the key file is committed)."""
+        raise KeyStoreError(f"{self.describe()}: this backend cannot rotate its master key")
 
     def key_fingerprint(self) -> str | None:
         """Fingerprint of the master key, when the backend can compute one."""
@@ -236,26 +268,42 @@ class KeyringBackend(LocalKeyBackend):
         self._call("delete_password")
 
 
-_BACKENDS: dict[str, type[MasterKeyBackend]] = {
+# A backend class, or "module:Class" imported on first use (keeps hvac out of start-up).
+_BACKENDS: dict[str, type[MasterKeyBackend] | str] = {
     "file": FileBackend,
     "env": EnvBackend,
     "keyring": KeyringBackend,
+    "vault": "lcm.keys.vault:VaultTransitBackend",
 }
 
 
-def register_backend(name: str, cls: type[MasterKeyBackend]) -> None:
-    """Let another module (e.g. Vault transit) add a backend."""
+def register_backend(name: str, cls: type[MasterKeyBackend] | str) -> None:
+    """Let another module add a backend."""
     _BACKENDS[name] = cls
 
 
-def backend_for(repo_id: str, tenant: str, backend: str, honour_env: bool = True) -> MasterKeyBackend:
-    """The backend that holds `tenant`'s master key (env var first when set)."""
-    if honour_env and backend != "env" and os.environ.get(env_var_name(tenant)):
+def backend_for(repo_id: str, tenant: str, spec: TenantSpec | str,
+                honour_env: bool = True) -> MasterKeyBackend:
+    """The backend that holds `tenant`'s master key, built from its key spec
+    (`LCM_KEY_<TENANT>` first when set, except for vault tenants: see the module doc)."""
+    if isinstance(spec, str):
+        spec = TenantSpec(spec)
+    if honour_env and spec.backend != "env" and os.environ.get(env_var_name(tenant)):
+        if spec.backend == "vault":
+            raise KeyStoreError(
+                f"${env_var_name(tenant)} is set, but tenant {tenant!r} keeps its master key in "
+                f"Vault, which no local key can open; unset ${env_var_name(tenant)}")
         return EnvBackend(repo_id, tenant)
-    cls = _BACKENDS.get(backend)
+    cls = _BACKENDS.get(spec.backend)
+    if isinstance(cls, str):
+        import importlib
+
+        module, _, attr = cls.partition(":")
+        cls = _BACKENDS[spec.backend] = getattr(importlib.import_module(module), attr)
     if cls is None:
-        raise KeyStoreError(f"tenant {tenant!r}: backend {backend!r} is not available in this build")
-    return cls(repo_id, tenant)
+        raise KeyStoreError(
+            f"tenant {tenant!r}: backend {spec.backend!r} is not available in this build")
+    return cls(repo_id, tenant, spec)
 
 
 def keyring_usable() -> bool:
@@ -274,7 +322,7 @@ def keyring_usable() -> bool:
     except Exception:
         return False
 
-BACKENDS_CREATABLE = ("keyring", "file", "env")
+BACKENDS_CREATABLE = ("keyring", "file", "env", "vault")
 
 
 class MemoryBackend(LocalKeyBackend):
@@ -283,7 +331,7 @@ class MemoryBackend(LocalKeyBackend):
     name = "memory"
 
     def __init__(self, repo_id: str, tenant: str, master: bytes) -> None:
-        super().__init__(repo_id, tenant)
+        super().__init__(repo_id, tenant, TenantSpec("memory"))
         self._key = master
 
     def _load(self) -> bytes | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from lcm.clock import utc_now
 from lcm.errors import KeyStoreError, RepoError
+from lcm.keys import cache
 from lcm.keys.backends import MasterKeyBackend
 
 STATES = ("active", "retired", "destroyed")
@@ -62,17 +63,39 @@ class TenantKeys:
         raise KeyStoreError(f"tenant {self.tenant!r}: unknown data key version {version}")
 
     def key(self, version: int) -> bytes:
-        """The plaintext data key `version` (unwrapped once, kept in memory only)."""
+        """The plaintext data key `version`: from the process-wide cache, else unwrapped
+        together with every other live version in one backend call (one Vault request)."""
         cached = self._plain.get(version)
         if cached is not None:
             return cached
         rec = self.record(version)
         if rec.state == "destroyed":
             raise KeyStoreError(f"tenant {self.tenant!r}: data key version {version} was destroyed")
+        found = cache.get(self.repo_id, self.tenant, version, rec.wrapped)
+        if found is None:
+            self._unwrap_live(rec)
+            found = cache.get(self.repo_id, self.tenant, version, rec.wrapped)
+            assert found is not None
+        self._plain[version] = found
+        return found
+
+    def _unwrap_live(self, wanted: DataKeyRecord) -> None:
+        """Unwrap every live version not cached yet; if the batch fails, `wanted` alone
+        (an old version the master key can no longer open must not block the others)."""
+        live = [r for r in self.records if r.state != "destroyed"
+                and cache.get(self.repo_id, self.tenant, r.version, r.wrapped) is None]
         self._check_fingerprint()
-        plain = self.backend.unwrap(base64.b64decode(rec.wrapped), self._aad(version))
-        self._plain[version] = plain
-        return plain
+        try:
+            self._unwrap(live)
+        except KeyStoreError:
+            if len(live) == 1:
+                raise
+            self._unwrap([wanted])
+
+    def _unwrap(self, records: list[DataKeyRecord]) -> None:
+        items = [(base64.b64decode(r.wrapped), self._aad(r.version)) for r in records]
+        for rec, plain in zip(records, self.backend.unwrap_many(items)):
+            cache.put(self.repo_id, self.tenant, rec.version, rec.wrapped, plain)
 
     def _check_fingerprint(self) -> None:
         if self.master_fingerprint is None:
@@ -95,6 +118,7 @@ class TenantKeys:
                 rec.state = "retired"
         self.records.append(DataKeyRecord(version, "active", utc_now(), wrapped))
         self._plain[version] = plain
+        cache.put(self.repo_id, self.tenant, version, wrapped, plain)
         return version
 
     def render(self) -> str:

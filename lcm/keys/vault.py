@@ -57,7 +57,7 @@ class VaultTransitBackend(MasterKeyBackend):
     name = "vault"
 
     def __init__(self, repo_id: str, tenant: str, spec: TenantSpecLike) -> None:
-        super().__init__(repo_id, tenant)
+        super().__init__(repo_id, tenant, spec)
         self.options: dict[str, Any] = dict(spec.options)
         self.transit_settings = transit_settings(tenant, self.options)
         self._key: TransitKey | None = None

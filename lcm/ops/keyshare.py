@@ -27,7 +27,7 @@ def import_key(repo: Repo, tenant: str, line: str, replace: bool = False) -> str
     from lcm.keys import datakeys
 
     manifest = repo.manifest
-    backend_name = manifest.require_tenant(tenant)
+    spec = manifest.require_tenant(tenant)
     key = unarmor(manifest.repo_id, tenant, line)
     probe = datakeys.load(repo.root, manifest.repo_id, tenant,
                           MemoryBackend(manifest.repo_id, tenant, key))
@@ -35,7 +35,7 @@ def import_key(repo: Repo, tenant: str, line: str, replace: bool = False) -> str
         probe.key(probe.active_version)
     except KeyStoreError:
         raise KeyStoreError(f"tenant {tenant!r}: that key does not open this tenant's data keys") from None
-    target = backend_for(manifest.repo_id, tenant, backend_name, honour_env=False)
+    target = backend_for(manifest.repo_id, tenant, spec, honour_env=False)
     target.import_key(key, replace=replace)
     audit.record(repo.root, "key-import", tenant=tenant)
     return target.describe()

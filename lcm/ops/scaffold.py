@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lcm.errors import RepoError, UsageError
 from lcm.ops.changeset import ChangeSet
@@ -97,23 +97,31 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
     return target
 
 
-def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
-    """Create the tenant's master key (if absent) and data key v1; one commit."""
+def add_tenant(repo: Repo, name: str, backend: str | None,
+               options: dict[str, Any] | None = None) -> str:
+    """Create the tenant's master key (if absent; for vault, the transit key when allowed)
+    and data key v1, and write its manifest entry: one commit. Returns the backend."""
     from lcm.keys.backends import BACKENDS_CREATABLE, backend_for, keyring_usable
+    from lcm.keys.spec import parse_spec
 
     if not NAME_RE.match(name):
         raise UsageError(f"bad tenant name {name!r}: use lowercase letters, digits, '-', '_' and '.'")
     if backend is None:
         backend = "keyring" if keyring_usable() else "file"
     if backend not in BACKENDS_CREATABLE:
-        raise UsageError(f"backend {backend!r} cannot be created here (use one of {', '.join(BACKENDS_CREATABLE)})")
+        raise UsageError(f"backend {backend!r} cannot be created here "
+                         f"(use one of {', '.join(BACKENDS_CREATABLE)})")
+    spec, problems = parse_spec({"backend": backend, **(options or {})})
+    if spec is None:
+        where, message = problems[0]
+        raise UsageError(f"tenant {name!r}: {'.'.join(map(str, where)) or 'entry'}: {message}")
     created = None
     try:
         with repo.locked():
             manifest = repo.manifest
             if name in manifest.tenants:
                 raise RepoError(f"tenant {name!r} already exists")
-            store = backend_for(manifest.repo_id, name, backend, honour_env=False)
+            store = backend_for(manifest.repo_id, name, spec, honour_env=False)
             if not store.exists():
                 if backend == "env":
                     from lcm.keys.backends import env_var_name
@@ -121,9 +129,9 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
                     raise UsageError(f"backend env reads ${env_var_name(name)}: set it first "
                                      "(a base64 256-bit key, e.g. from `lcm key export`)")
                 store.create()
-                created = store
+                created = store if backend != "vault" else None
             changes = ChangeSet(repo, "tenant-add", f"lcm tenant add {name} --backend {backend}")
-            _stage_tenant(changes, repo, name, backend, store)
+            _stage_tenant(changes, repo, name, spec.to_manifest(), store)
             changes.commit()
     except BaseException:
         if created is not None:
@@ -135,7 +143,7 @@ def add_tenant(repo: Repo, name: str, backend: str | None) -> str:
     return backend
 
 
-def _stage_tenant(changes: ChangeSet, repo: Repo, name: str, backend: str,
+def _stage_tenant(changes: ChangeSet, repo: Repo, name: str, entry: dict[str, Any],
                   store: MasterKeyBackend) -> None:
     """Stage the tenant's data-key file and its manifest entry."""
     from lcm.format.document import Document
@@ -149,6 +157,6 @@ def _stage_tenant(changes: ChangeSet, repo: Repo, name: str, backend: str,
     doc = Document.parse(text, str(manifest.path))
     full = dict(doc.full)
     tenants = dict(full.get("tenants") or {})
-    tenants[name] = {"backend": backend}
+    tenants[name] = entry
     full["tenants"] = tenants
     changes.write(MANIFEST_NAME, render(doc, full))

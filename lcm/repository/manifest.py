@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from lcm.errors import RepoError
-from lcm.format.paths import KeyPath
+from lcm.format.paths import KeyPath, format_path
+from lcm.keys.spec import TenantSpec, parse_spec
 
 MANIFEST_NAME = ".lcm.yaml"
-BACKENDS = ("keyring", "file", "env", "vault")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 DEFAULT_SECRETS = ["*api_key", "*apikey", "*password", "*token", "*secret", "*private_key"]
 
@@ -34,7 +34,7 @@ class Manifest:
     raw: dict[str, Any]
     repo_id: str
     environments: dict[str, str | None]
-    tenants: dict[str, str]
+    tenants: dict[str, TenantSpec]
     secrets: list[str]
     schemas: list[SchemaRule] = field(default_factory=list)
     rotation: Any = None
@@ -50,8 +50,8 @@ class Manifest:
             current = self.environments[current]
         return chain[::-1]
 
-    def require_tenant(self, tenant: str) -> str:
-        """The tenant's backend name; RepoError for an unknown tenant."""
+    def require_tenant(self, tenant: str) -> TenantSpec:
+        """The tenant's key spec; RepoError for an unknown tenant."""
         if tenant not in self.tenants:
             known = ", ".join(self.tenants) or "none yet; add one with `lcm tenant add`"
             raise RepoError(f"unknown tenant {tenant!r} (known: {known})")
@@ -70,62 +70,71 @@ class Manifest:
         return False
 
 
-def _fail(path: Path, message: str) -> RepoError:
-    return RepoError(f"{path}: {message}")
+def parse(path: Path, data: Any, doc: Any = None) -> Manifest:
+    """Check the parsed manifest's structure and build a Manifest; errors name the file,
+    and with the parsed `doc` at hand also the line and column of the key at fault."""
 
+    def _fail(_path: Path, message: str, where: KeyPath | None = None) -> RepoError:
+        if where is not None and doc is not None:
+            line, col = doc.key_position(where)
+            return RepoError(f"{path}:{line}:{col}: {message}")
+        return RepoError(f"{path}: {message}")
 
-def parse(path: Path, data: Any) -> Manifest:
-    """Check the parsed manifest's structure and build a Manifest."""
     if not isinstance(data, dict):
         raise _fail(path, "the manifest must be a mapping")
     if data.get("version") != 1:
-        raise _fail(path, "version: must be 1")
+        raise _fail(path, "version: must be 1", ("version",))
     repo_id = data.get("repo_id")
     if not isinstance(repo_id, str) or not re.fullmatch(r"[0-9a-f]{8,64}", repo_id):
-        raise _fail(path, "repo_id: must be a hex string (lcm init writes one)")
+        raise _fail(path, "repo_id: must be a hex string (lcm init writes one)", ("repo_id",))
     envs_raw = data.get("environments") or {}
     if not isinstance(envs_raw, dict) or not envs_raw:
-        raise _fail(path, "environments: must be a non-empty mapping")
+        raise _fail(path, "environments: must be a non-empty mapping", ("environments",))
     environments: dict[str, str | None] = {}
     for name, spec in envs_raw.items():
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise _fail(path, f"environments: bad environment name {name!r}")
+            raise _fail(path, f"environments: bad environment name {name!r}", ("environments",))
         if spec is not None and not isinstance(spec, dict):
-            raise _fail(path, f"environments.{name}: must be a mapping")
+            raise _fail(path, f"environments.{name}: must be a mapping", ("environments", name))
         parent = (spec or {}).get("parent")
         if parent is not None and parent not in envs_raw:
-            raise _fail(path, f"environments.{name}.parent: unknown environment {parent!r}")
+            raise _fail(path, f"environments.{name}.parent: unknown environment {parent!r}",
+                        ("environments", name, "parent"))
         environments[name] = parent
     for name in environments:
         seen = {name}
         current = environments[name]
         while current is not None:
             if current in seen:
-                raise _fail(path, f"environments.{name}: parent chain has a cycle")
+                raise _fail(path, f"environments.{name}: parent chain has a cycle",
+                            ("environments", name))
             seen.add(current)
             current = environments[current]
     tenants_raw = data.get("tenants") or {}
     if not isinstance(tenants_raw, dict):
-        raise _fail(path, "tenants: must be a mapping")
-    tenants: dict[str, str] = {}
-    for name, spec in tenants_raw.items():
+        raise _fail(path, "tenants: must be a mapping", ("tenants",))
+    tenants: dict[str, TenantSpec] = {}
+    for name, entry in tenants_raw.items():
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise _fail(path, f"tenants: bad tenant name {name!r}")
-        backend = (spec or {}).get("backend", "file") if isinstance(spec, dict) or spec is None else None
-        if backend not in BACKENDS:
-            raise _fail(path, f"tenants.{name}.backend: must be one of {', '.join(BACKENDS)}")
-        tenants[name] = backend
+            raise _fail(path, f"tenants: bad tenant name {name!r}", ("tenants",))
+        spec, problems = parse_spec(entry)
+        if spec is None:
+            where, message = problems[0]
+            full = ("tenants", name, *where)
+            raise _fail(path, f"{format_path(full)}: {message}", full)
+        tenants[name] = spec
     secrets = data.get("secrets", DEFAULT_SECRETS)
     if not isinstance(secrets, list) or not all(isinstance(s, str) for s in secrets):
-        raise _fail(path, "secrets: must be a list of key globs")
+        raise _fail(path, "secrets: must be a list of key globs", ("secrets",))
     rules_raw = data.get("schemas") or []
     if not isinstance(rules_raw, list):
-        raise _fail(path, "schemas: must be a list of {files, schema}")
+        raise _fail(path, "schemas: must be a list of {files, schema}", ("schemas",))
     rules = []
     for i, rule in enumerate(rules_raw):
         if not (isinstance(rule, dict) and isinstance(rule.get("files"), str)
                 and isinstance(rule.get("schema"), str)):
-            raise _fail(path, f"schemas[{i}]: needs `files` (glob) and `schema` (path or lcm:KIND)")
+            raise _fail(path, f"schemas[{i}]: needs `files` (glob) and `schema` (path or lcm:KIND)",
+                        ("schemas", i))
         rules.append(SchemaRule(rule["files"], rule["schema"]))
     return Manifest(path, data, repo_id, environments, tenants, list(secrets), rules,
                     data.get("rotation"))
@@ -143,4 +152,4 @@ def load(root: Path) -> Manifest:
     except OSError as err:
         raise RepoError(f"{path}: cannot read: {err.strerror}") from None
     doc = Document.parse(text, str(path))
-    return parse(path, doc.full)
+    return parse(path, doc.full, doc)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar, cast
 
 from lcm.repository.address import NAME_SEGMENT, Address
 from lcm.format.document import Document
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from lcm.keys.datakeys import TenantKeys
 
 CONFIG_DIR = "config"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def blob_id(data: bytes) -> str:
@@ -46,11 +49,23 @@ def find_root(start: Path | None = None) -> Path:
     raise RepoError(f"{origin}: not an lcm repository (no {MANIFEST_NAME} here or above; run `lcm init`)")
 
 
+def _synchronized(method: F) -> F:
+    """Run `method` under the repository's cache lock (the TUI calls from worker threads)."""
+
+    @functools.wraps(method)
+    def locked(self: "Repo", *args: Any, **kwargs: Any) -> Any:
+        with self._cache_lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
+
+
 class Repo:
     """Entry point for reading and writing one config repository."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._cache_lock = threading.RLock()
         self._manifest: Manifest | None = None
         self._docs: dict[Path, tuple[tuple[int, int, int], str, Document | None]] = {}
         self._keys: dict[str, TenantKeys] = {}
@@ -73,6 +88,7 @@ class Repo:
     # ---- manifest and addresses ------------------------------------------------
 
     @property
+    @_synchronized
     def manifest(self) -> Manifest:
         if self._manifest is None:
             from lcm.repository.manifest import load
@@ -80,6 +96,7 @@ class Repo:
             self._manifest = load(self.root)
         return self._manifest
 
+    @_synchronized
     def reload(self) -> None:
         """Forget cached manifest and keys (after another process wrote)."""
         self._manifest = None
@@ -125,6 +142,7 @@ class Repo:
 
     # ---- reading ---------------------------------------------------------------
 
+    @_synchronized
     def _snapshot(self, path: Path) -> tuple[str | None, Document | None]:
         """(blob id, parsed document) of a file, re-read only when its stat changed."""
         try:
@@ -166,6 +184,7 @@ class Repo:
 
         return backend_for(self.manifest.repo_id, tenant, self.manifest.require_tenant(tenant))
 
+    @_synchronized
     def keys(self, tenant: str) -> TenantKeys:
         """The tenant's data keys; each version is unwrapped once per process."""
         if tenant not in self._keys:
@@ -175,6 +194,7 @@ class Repo:
                                                self.backend(tenant))
         return self._keys[tenant]
 
+    @_synchronized
     def verify(self, addr: Address) -> None:
         """Check one file's MAC (needs the tenant's key)."""
         from lcm.format.seal import verify
@@ -189,6 +209,7 @@ class Repo:
         verify(doc, self.keys(addr.tenant), addr.place)
         self._verified.add(stamp)
 
+    @_synchronized
     def decrypt(self, addr: Address, verify: bool = True) -> dict[Any, Any]:
         """The plaintext tree of one file."""
         from lcm.format.seal import decrypt_tree
@@ -198,6 +219,7 @@ class Repo:
             self.verify(addr)
         return decrypt_tree(doc, self.keys(addr.tenant), addr.place, verify_mac=False)
 
+    @_synchronized
     def resolve(self, tenant: str, env: str, name: str | None = None,
                 verify: bool = True) -> Effective:
         """The effective config of `tenant/env` (one file `name`, or every file merged
