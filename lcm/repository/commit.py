@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -40,8 +41,14 @@ class Written:
 
 
 def journal_pending(root: Path) -> bool:
-    """True when an interrupted write waits to be finished (one stat)."""
-    return (root / JOURNAL).exists()
+    """True when an interrupted write waits to be finished, or a killed one left temp
+    files (a stat and a listdir)."""
+    if (root / JOURNAL).exists():
+        return True
+    try:
+        return any(True for _ in os.scandir(root / TMP_DIR))
+    except OSError:
+        return False
 
 
 def sweep_temp_files(root: Path) -> None:
@@ -95,12 +102,14 @@ def recover(root: Path) -> str | None:
         if not isinstance(files, dict):
             raise ValueError
     except FileNotFoundError:
+        sweep_temp_files(root)
         return None
     except (OSError, ValueError, KeyError, TypeError):
         raise RepoError(f"{path}: unreadable journal of an interrupted lcm write; check "
                         f"`git status` and remove the file") from None
     git = open_git(root)
     sweep_temp_files(root)
+    _clear_stale_git_locks(git, path, entry)
     if entry.get("new"):
         now = _target(git, entry["ref"])
         if now == entry["old"] and now != entry["new"]:
@@ -115,6 +124,21 @@ def recover(root: Path) -> str | None:
 
 
 # ---- steps -------------------------------------------------------------------------
+
+
+def _clear_stale_git_locks(git: pygit2.Repository, journal: Path, entry: dict[str, Any]) -> None:
+    """Remove the ref and index locks a killed lcm left while moving the ref or refreshing
+    the index: the journal proves that lcm was writing, and the lcm lock (held here) that
+    it is dead; a lock no older than the journal was taken by that write."""
+    gitdir = Path(git.path)
+    since = journal.stat().st_mtime
+    candidates = [gitdir / "index.lock"]
+    if entry.get("ref"):
+        candidates.append(gitdir / f"{entry['ref']}.lock")
+    for lock in candidates:
+        with contextlib.suppress(OSError):
+            if lock.stat().st_mtime >= since:
+                lock.unlink()
 
 
 def _prefix(root: Path, git: pygit2.Repository) -> str:
