@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import LCM_EXE, commits, git
+from .helpers import commits, git
 
 FILES = 20
 ROUNDS = 44
