@@ -121,16 +121,15 @@ class Repo(_Repository):
         stored keys). `reveal` True (every secret) or some key paths: decrypted and audited."""
         schema = self.schema_of(addr)
         builder = RowBuilder(self, schema)
+        source_of: Callable[[KeyPath], Address | None]
         if effective:
             eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
             tree, source_of, verified = eff.stored, eff.provenance, eff.verified
         else:
-            doc = self.require_document(addr)
-            tree, verified = doc.tree, False
-            if not ignore_mac:
-                verified = self._try_verify(addr)
+            tree = self.require_document(addr).tree
+            verified = False if ignore_mac else self._try_verify(addr)
 
-            def source_of(_path: KeyPath) -> Address:
+            def source_of(_path: KeyPath) -> Address | None:
                 return addr
         wanted = _wanted_paths(tree, reveal)
         revealed = self.reveal(addr, wanted, effective=effective, ignore_mac=ignore_mac) \
@@ -315,4 +314,4 @@ def _wanted_paths(tree: Any, reveal: bool | Iterable[KeyPath]) -> list[KeyPath]:
         return [p for p, v in iter_leaves(tree) if is_encrypted(v)]
     if reveal is False:
         return []
-    return list(reveal)  # type: ignore[arg-type]
+    return list(reveal)

@@ -103,7 +103,7 @@ class ChangeSet:
                 st.extra_secret.add(where)
             return where
 
-        where = self._change(addr, apply)
+        where: KeyPath = self._change(addr, apply)
         self._log(Edit("set", str(addr), format_path(where)))
         return where
 
@@ -119,7 +119,7 @@ class ChangeSet:
                 raise RepoError(f"{addr}: no key {format_path(where)}")
             return where
 
-        where = self._change(addr, apply)
+        where: KeyPath = self._change(addr, apply)
         self._log(Edit("unset", str(addr), format_path(where)))
         return where
 

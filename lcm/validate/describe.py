@@ -3,7 +3,7 @@ for `lcm get --explain` and the TUI's table."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from lcm.format.paths import KeyPath
 from lcm.validate.schemas import BUILTIN_PREFIX, CompiledSchema, builtin_contents
@@ -67,7 +67,7 @@ def _at(node: Any, root: dict[str, Any], path: KeyPath, depth: int) -> str | Non
     return _first(lambda branch: _at(branch, root, path, depth + 1), node)
 
 
-def _first(probe: Any, node: dict[str, Any]) -> str | None:
+def _first(probe: Callable[[Any], str | None], node: dict[str, Any]) -> str | None:
     for key in _BRANCHES:
         branches = node.get(key)
         if isinstance(branches, list):
