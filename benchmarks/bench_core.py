@@ -78,15 +78,54 @@ def main() -> None:
 
     target = root / "config/acme/base/app.yaml"
     before = target.read_text().splitlines()
-    setw = wall([lcm, "-C", str(root), "set", "acme/base/app", "group3.setting_77", "changed"], 1, env=env)
+    setw = [wall([lcm, "-C", str(root), "set", "acme/base/app", "group3.setting_77", f"v{i}"], 1,
+                 env=env)[0] for i in range(9)]
     after = target.read_text().splitlines()
     diff = subprocess.run(["git", "-C", str(root), "diff", "--stat", "HEAD~1", "--", str(target)],
                           capture_output=True, text=True).stdout.strip()
     changed = [(a, b) for a, b in zip(before, after) if a != b]
     data_lines = [c for c in changed if not c[0].startswith("  updated:") and not c[0].startswith("  mac:")]
-    print("[3] lcm set one value in a 500-key file (base: 500 keys), incl. commit:")
-    print(f"    wall {ms(setw[0])}; lines changed: {len(changed)} "
+    print("[3] lcm set one value in a 500-key file (base: 500 keys), incl. commit, median of 9:")
+    print(f"    wall {ms(median(setw))}; lines changed: {len(changed)} "
           f"({len(data_lines)} config line + lcm metadata updated/mac); git: {diff}")
+
+    stage, commit_t, one = change_set_timing(root)
+    print("[4] change-set of 100 edits across 20 files (in process, median of 5):")
+    print(f"    stage 100 edits {ms(stage)}   commit {ms(commit_t)}   "
+          f"(one `lcm set` above: {ms(median(setw))}; commit / set = {commit_t / median(setw):.2f}, "
+          "target <= 2)")
+    print(f"    one-edit change-set in process (stage + commit): {ms(one)}")
+
+
+def change_set_timing(root: Path) -> tuple[float, float, float]:
+    """Median stage and commit time of 100 edits over 20 files, and of a one-edit set."""
+    import time
+
+    from lcm.api import Repo
+
+    repo = Repo.open(root)
+    addrs = [repo.address(f"acme/{'base' if i % 2 else 'staging'}/svc{i:02d}") for i in range(20)]
+    seed = repo.changes(check_each=False)
+    for addr in addrs:
+        seed.set(addr, ("timeout_s",), 1)
+    seed.commit("seed")
+    stages, commits, ones = [], [], []
+    for run in range(5):
+        t0 = time.perf_counter()
+        changes = repo.changes(check_each=False)
+        for i in range(100):
+            changes.set(addrs[i % 20], ("settings", f"k{i // 20}"), f"run{run}-{i}")
+        t1 = time.perf_counter()
+        changes.commit(f"bench {run}")
+        t2 = time.perf_counter()
+        stages.append(t1 - t0)
+        commits.append(t2 - t1)
+        t3 = time.perf_counter()
+        single = repo.changes(check_each=False)
+        single.set(addrs[0], ("settings", "one"), run)
+        single.commit("one")
+        ones.append(time.perf_counter() - t3)
+    return median(stages), median(commits), median(ones)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,20 @@ class ChangeSet:
                 force: bool = False, layout: Document | None = None,
                 meta_updates: dict[str, Any] | None = None) -> None:
         """Stage a whole new plaintext tree for one file (edit, rollback, reseal)."""
+        self._replace(addr, plain, extra_secret, force, layout, meta_updates)
+        self._log(Edit("replace", str(addr)))
+
+    def create_file(self, addr: Address, plain: dict[Any, Any] | None = None) -> None:
+        """Stage a new config file; RepoError when it exists."""
+        staged = self._stage(addr)
+        if staged.plain is not None and (staged.base_doc is not None or staged.plain):
+            raise RepoError(f"{addr}: the file already exists")
+        self._replace(addr, plain or {}, (), True, None, None)
+        self._log(Edit("create", str(addr)))
+
+    def _replace(self, addr: Address, plain: dict[Any, Any], extra_secret: Iterable[KeyPath],
+                 force: bool, layout: Document | None,
+                 meta_updates: dict[str, Any] | None) -> None:
         if META_KEY in plain:
             raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
 
@@ -138,15 +152,6 @@ class ChangeSet:
             st.meta_updates.update(meta_updates or {})
 
         self._change(addr, apply)
-        self._log(Edit("replace", str(addr)))
-
-    def create_file(self, addr: Address, plain: dict[Any, Any] | None = None) -> None:
-        """Stage a new config file; RepoError when it exists."""
-        staged = self._stage(addr)
-        if staged.plain is not None and (staged.base_doc is not None or staged.plain):
-            raise RepoError(f"{addr}: the file already exists")
-        self.replace(addr, plain or {}, force=True)
-        self.edits[-1] = Edit("create", str(addr))
 
     def delete_file(self, addr: Address) -> None:
         """Stage the removal of a config file; RepoError when there is none."""
