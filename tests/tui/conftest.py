@@ -43,3 +43,26 @@ async def settle(app: object, pilot: object) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]
+
+
+def cells(app: object) -> dict[str, list[str]]:
+    """The config table as {key path: [cell texts]}."""
+    from lcm_tui.widgets.config_table import ConfigTable
+
+    table = app.query_one(ConfigTable)  # type: ignore[attr-defined]
+    return {str(k.value): [str(c) for c in table.get_row(k)] for k in table.rows}
+
+
+async def select_key(app: object, pilot: object, key: str) -> None:
+    """Move the table cursor onto a key and give the table the focus."""
+    from lcm_tui.widgets.config_table import ConfigTable
+
+    table = app.query_one(ConfigTable)  # type: ignore[attr-defined]
+    assert table.select_key(key), key
+    table.focus()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def screen_text(widget: object) -> str:
+    """What a Static/Label currently shows, as plain text."""
+    return str(widget.render())  # type: ignore[attr-defined]
