@@ -149,8 +149,9 @@ class LcmApp(LibraryCalls, App[int]):
         self.view = view
         table = self.query_one(ConfigTable)
         table.show(view, self.revealed, self.staged.get(view.address, {}))
-        if self._want_key:
-            table.select_key(self._want_key)
+        if self._want_key is not None:  # a jump (palette, finding): show the key
+            if self._want_key:
+                table.select_key(self._want_key)
             table.focus()
             self._want_key = None
         self._set_status(view)
@@ -416,7 +417,7 @@ class LcmApp(LibraryCalls, App[int]):
         def chosen(target: tuple[api.Address, str] | None) -> None:
             if target is not None:
                 addr, key = target
-                self._want_key = key or None
+                self._want_key = key
                 self.query_one(RepoTree).reveal_file(str(addr))
                 self.open_file(addr)
 
