@@ -82,6 +82,7 @@ class LcmApp(LibraryCalls, App[int]):
                 yield Static("select a file in the tree", id="file-title")
                 yield Static("", id="file-status")
                 yield ConfigTable(id="table")
+                yield Static("", id="row-detail")
         with Horizontal(id="bottom"):
             yield KeyFooter(id="footer")
             yield Label("no pending changes", id="pending")
@@ -90,6 +91,16 @@ class LcmApp(LibraryCalls, App[int]):
         self.sub_title = self.session.repo.root.name
         self.query_one(RepoTree).focus()
         self.reload_listing()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main screen's actions are off (and out of the footer) while a panel is open."""
+        if action != "quit" and action in self._main_actions and len(self.screen_stack) > 1:
+            return False
+        return True
+
+    @property
+    def _main_actions(self) -> set[str]:
+        return {b.action for b in self.BINDINGS if isinstance(b, Binding)}
 
     def palette_actions(self) -> Iterator[tuple[str, str, str]]:
         """(action, description, key) of every binding, for the command palette."""
@@ -197,12 +208,25 @@ class LcmApp(LibraryCalls, App[int]):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Place]) -> None:
         place = event.node.data
         if place is not None and place.kind == "file":
-            self.open_file(api.Address(place.tenant, place.env, place.name))
+            addr = api.Address(place.tenant, place.env, place.name)
+            if addr != self.current:
+                self.open_file(addr)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Place]) -> None:
         place = event.node.data
         if place is not None and place.kind == "file":
             self.query_one(ConfigTable).focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if not isinstance(event.data_table, ConfigTable):
+            return
+        row = event.data_table.rows_by_key.get(str(event.row_key.value))
+        detail = self.query_one("#row-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        where = f"{row.source.relpath}:{row.line}" if row.source and row.line else ""
+        detail.update(f"{row.key}  ·  {where}\n{row.description or 'no schema description'}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if isinstance(event.data_table, ConfigTable):

@@ -36,11 +36,11 @@ def edit_text(value: Any) -> str:
 
 
 def source_text(row: api.ValueRow, current: api.Address) -> str:
-    """Provenance as `env/name.yaml:LINE`, or `this file:LINE` for the open file."""
+    """Provenance as `ENV/NAME:LINE`, or `this file:LINE` for the open file."""
     if row.source is None:
         return ""
     line = f":{row.line}" if row.line else ""
-    where = "this file" if row.source == current else f"{row.source.env}/{row.source.name}.yaml"
+    where = "this file" if row.source == current else f"{row.source.env}/{row.source.name}"
     return where + line
 
 

@@ -66,3 +66,41 @@ async def select_key(app: object, pilot: object, key: str) -> None:
 def screen_text(widget: object) -> str:
     """What a Static/Label currently shows, as plain text."""
     return str(widget.render())  # type: ignore[attr-defined]
+
+
+# ---- a repository whose bytes, keys and commits are the same on every run (snapshots) ----
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_SECRETS = ("sk-demo-acme-0000000000000000", "demo-globex-key-1111111111111111")
+
+
+def _git(root: Path, *args: str, date: str) -> None:
+    import os
+    import subprocess
+
+    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """examples/repo with the demo keys imported and two commits at fixed dates, so file
+    contents, commit ids and dates are identical in every run."""
+    import shutil
+
+    from tests.conftest import run_cli
+
+    root = tmp_path / "cfg"
+    shutil.copytree(EXAMPLES / "repo", root)
+    for tenant in ("acme", "globex"):
+        result = run_cli(["-C", str(root), "key", "import", tenant],
+                         input=(EXAMPLES / "demo-keys" / f"{tenant}.key").read_text())
+        assert result.code == 0, result
+    _git(root, "init", "-q", "-b", "main", date="2026-01-05T09:00:00Z")
+    _git(root, "add", "-A", ":!config/acme/production", date="2026-01-05T09:00:00Z")
+    _git(root, "commit", "-q", "-m", "example repo\n\nLcm-Op: init",
+         date="2026-01-05T09:00:00Z")
+    _git(root, "add", "-A", date="2026-01-06T14:30:00Z")
+    _git(root, "commit", "-q", "-m", "production overrides\n\nLcm-Op: set\nLcm-Tenant: acme\n"
+         "Lcm-Paths: config/acme/production/inference.yaml", date="2026-01-06T14:30:00Z")
+    return root

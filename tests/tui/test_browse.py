@@ -42,7 +42,8 @@ async def test_open_file_shows_rows_with_provenance_and_masked_secret(seeded: Pa
         await settle(app, pilot)
         cells = _cells(app)
         assert cells["llm.temperature"][1:4] == ["0.1", "float", "this file:2"]
-        assert cells["llm.model"][3] == "base/inference.yaml:3"
+        assert cells["llm.model"][3] == "base/inference:3"
+        assert "config/acme/base/inference.yaml:3" not in cells["llm.model"]
         assert cells["llm.api_key"][1] == "********"
         assert cells["llm.api_key"][2] == "str secret"
         assert "temperature" in cells["llm.temperature"][4].lower()

@@ -11,8 +11,8 @@ from textual.widgets.data_table import RowDoesNotExist
 import lcm.api as api
 from lcm_tui.format import source_text, value_text
 
-COLUMNS = (("key", "key", 22), ("value", "value", 20), ("type", "type", 10),
-           ("source", "from", 20), ("description", "description", 60))
+COLUMNS = (("key", "key", 22), ("value", "value", 18), ("type", "type", 10),
+           ("source", "from", 18), ("description", "description", 60))
 
 
 class ConfigTable(DataTable[Any]):
