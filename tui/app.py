@@ -346,6 +346,8 @@ class LcmApp(LibraryCalls, App[int]):
         self.push_screen(NewFileScreen(self.session, tenant, env), created)
 
     def _mark(self, addr: api.Address, key: str, shown: str, note: str) -> None:
+        # TODO(api): no view of the staged result (e.g. `repo.view(addr, changes=cs)`), so the
+        # table marks each staged key with what the user typed until the commit reloads it.
         self.staged.setdefault(addr, {})[key] = shown
         if addr == self.current and self.view is not None:
             table = self.query_one(ConfigTable)

@@ -150,3 +150,24 @@ async def test_create_a_file_in_an_env(seeded: Path) -> None:
         assert app.session.pending_count == 1
         assert [str(e) for e in app.session.changes.edits] == [
             "create acme/staging/prompts/greeting"]
+
+
+async def test_mouse_row_click_edits_and_button_stages(seeded: Path) -> None:
+    app = LcmApp(seeded, open_address="acme/production/inference")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#table")
+        row = table.get_row_index("llm.temperature")  # type: ignore[attr-defined]
+        await pilot.click("#table", offset=(3, row + 1))
+        await settle(app, pilot)
+        if not isinstance(app.screen, EditScreen):  # first click selects, second edits
+            await pilot.click("#table", offset=(3, row + 1))
+            await settle(app, pilot)
+        assert isinstance(app.screen, EditScreen)
+        app.screen.query_one("#value", Input).value = "0.25"
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert cells(app)["llm.temperature"][1] == "0.25"
+        detail = screen_text(app.query_one("#row-detail"))
+        assert "config/acme/production/inference.yaml:2" in detail
+        assert "Sampling temperature" in detail
