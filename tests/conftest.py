@@ -111,6 +111,17 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(autouse=True)
+def _fresh_data_key_cache() -> Iterator[None]:
+    """Every test starts like a new process: no data key unwrapped by an earlier test
+    (the cache is process-wide by design, and test repos may share a repo id)."""
+    from lcm.keys import cache
+
+    cache.forget()
+    yield
+    cache.forget()
+
+
 # ---- running lcm ------------------------------------------------------------------
 
 

@@ -27,6 +27,11 @@ from lcm.repository.address import Address
 
 if TYPE_CHECKING:
     from lcm.api.files import Merged, Shown, merge_file, show_file
+    from lcm.history.log import HistoryEntry
+    from lcm.history.render import FileDiff
+    from lcm.ops.rollback import RollbackResult
+    from lcm.repository.commit import Written
+    from lcm.validate.findings import Finding, Report
     from lcm.ops.editing import edit_file
     from lcm.ops.flatten import to_env
     from lcm.ops.keyshare import export_key, import_key
@@ -44,6 +49,9 @@ _LAZY = {
     "add_tenant": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
+    "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
+    "RollbackResult": "lcm.ops.rollback", "Written": "lcm.repository.commit",
+    "Finding": "lcm.validate.findings", "Report": "lcm.validate.findings",
 }
 _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.output"}
 
@@ -54,7 +62,8 @@ __all__ = [
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "export_key",
     "import_key", "add_tenant", "init_repo", "VALUE_TYPES", "parse_value", "find_root",
-    "validate", "audit", "validation_output",
+    "validate", "audit", "validation_output", "HistoryEntry", "FileDiff", "RollbackResult",
+    "Written", "Finding", "Report",
 ]
 
 

@@ -1,0 +1,146 @@
+"""The TUI's one handle on the library: a repository and its pending change-set.
+
+Every method here is a direct call into `lcm.api` and runs in a worker thread; the lock
+keeps the change-set (which is not meant for concurrent use) to one caller at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lcm.api as api
+from lcm.errors import LcmError
+from lcm_tui.values import parse_value
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the tree shows: each tenant's envs and, per env, its own and inherited names."""
+
+    tenants: list[api.TenantInfo]
+    environments: list[api.EnvInfo]
+    own: dict[tuple[str, str], list[str]]
+    inherited: dict[tuple[str, str], list[str]]
+
+    def addresses(self) -> list[str]:
+        """Every file address the tree can open (own and inherited), for the palette."""
+        return sorted({f"{t}/{e}/{n}" for source in (self.own, self.inherited)
+                       for (t, e), names in source.items() for n in names})
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validation finding and the file address it points into (None when not a config)."""
+
+    finding: Any
+    address: api.Address | None
+
+
+class Session:
+    """One repository plus the change-set that holds the user's staged edits."""
+
+    def __init__(self, path: Path) -> None:
+        self.repo = api.Repo.open(path)
+        self.changes = self.repo.changes(check_each=True)
+        self.lock = threading.RLock()
+
+    # ---- browsing ----------------------------------------------------------------------
+
+    def listing(self) -> Listing:
+        with self.lock:
+            tenants = self.repo.tenants()
+            envs = self.repo.environments()
+            own: dict[tuple[str, str], list[str]] = {}
+            for addr in self.repo.files():
+                own.setdefault((addr.tenant, addr.env), []).append(addr.name)
+            inherited: dict[tuple[str, str], list[str]] = {}
+            for tenant in tenants:
+                for env in envs:
+                    mine = set(own.get((tenant.name, env.name), ()))
+                    # TODO(api): config_names walks the disk per env; a listing call could
+                    # return own and inherited names of every env in one pass.
+                    names = self.repo.config_names(tenant.name, env.name)
+                    inherited[(tenant.name, env.name)] = [n for n in names if n not in mine]
+            return Listing(tenants, envs, {k: sorted(v) for k, v in own.items()}, inherited)
+
+    def address(self, text: str) -> api.Address:
+        with self.lock:
+            return self.repo.address(text)
+
+    def view(self, addr: api.Address, effective: bool) -> api.ConfigView:
+        with self.lock:
+            return self.repo.view(addr, effective=effective)
+
+    def reveal(self, addr: api.Address, paths: list[api.KeyPath] | None,
+               effective: bool) -> dict[api.KeyPath, Any]:
+        with self.lock:
+            return self.repo.reveal(addr, paths, effective=effective)
+
+    # ---- staging -----------------------------------------------------------------------
+
+    def stage_set(self, addr: api.Address, key: str, raw: str, kind: str,
+                  secret: bool) -> api.KeyPath:
+        value = parse_value(raw, kind, secret)
+        with self.lock:
+            return self.changes.set(addr, api.parse_path(key), value, secret=secret)
+
+    def stage_delete_marker(self, addr: api.Address, key: str) -> api.KeyPath:
+        with self.lock:
+            return self.changes.set(addr, api.parse_path(key), api.DELETE)
+
+    def stage_unset(self, addr: api.Address, key: str) -> api.KeyPath:
+        with self.lock:
+            return self.changes.unset(addr, api.parse_path(key))
+
+    def stage_new_file(self, tenant: str, env: str, name: str) -> api.Address:
+        with self.lock:
+            addr = self.repo.address(f"{tenant}/{env}/{name}")
+            self.changes.create_file(addr, {})
+            return addr
+
+    def pending(self) -> tuple[list[str], list[Any]]:
+        """The staged edits as lines and the masked semantic diff of the result."""
+        with self.lock:
+            return [str(e) for e in self.changes.edits], self.changes.diff()
+
+    def commit(self, message: str) -> Any:
+        with self.lock:
+            return self.changes.commit(message)
+
+    def discard(self) -> None:
+        with self.lock:
+            self.changes.discard()
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.changes)
+
+    # ---- history and checks ------------------------------------------------------------
+
+    def history(self, addr: api.Address, limit: int = 100) -> list[Any]:
+        with self.lock:
+            return self.repo.history(addr, limit=limit)
+
+    def commit_diff(self, addr: api.Address, rev: str) -> list[Any]:
+        with self.lock:
+            return self.repo.commit_diff(addr, rev)
+
+    def rollback(self, addr: api.Address, rev: str) -> Any:
+        with self.lock:
+            return self.repo.rollback(addr, rev)
+
+    def validate(self) -> tuple[list[Located], list[str]]:
+        """Findings of the whole repository, each with the address to jump to."""
+        with self.lock:
+            report = self.repo.validate()
+            located = []
+            for finding in report.findings:
+                try:
+                    addr: api.Address | None = self.repo.address(str(self.repo.root / finding.file))
+                except LcmError:
+                    addr = None
+                located.append(Located(finding, addr))
+            return located, list(report.notes)
