@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 
-from lcm.scan import filters
+from lcm.scan import checks, filters
 from lcm.scan.model import Blob, Finding, Rule
 from lcm.scan.rules import RULES
 
@@ -29,13 +29,14 @@ _Trie = dict[bytes, "_Trie"]
 class _Compiled:
     """A rule with its regex, compiled on first use for the bytes it runs on."""
 
-    __slots__ = ("_near", "_regex", "lowered", "rule")
+    __slots__ = ("_near", "_regex", "_unless", "lowered", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.lowered = rule.kind == "context"
         self._regex: re.Pattern[bytes] | None = None
         self._near: re.Pattern[bytes] | None = None
+        self._unless: re.Pattern[bytes] | None = None
 
     @property
     def regex(self) -> re.Pattern[bytes]:
@@ -50,6 +51,12 @@ class _Compiled:
             self._near = re.compile(self.rule.near.encode())
         return self._near
 
+    @property
+    def unless(self) -> re.Pattern[bytes] | None:
+        if self._unless is None and self.rule.unless_near:
+            self._unless = re.compile(self.rule.unless_near.encode())
+        return self._unless
+
 
 class Scanner:
     """Scans blobs with a fixed rule set and the filters of `lcm.scan.filters`."""
@@ -62,15 +69,13 @@ class Scanner:
         self.allow = re.compile("|".join(f"(?:{a})" for a in allow)) if allow else None
         keywords = {k.encode() for c in self.rules for k in c.rule.keywords}
         # Search only keywords that have no shorter keyword as a prefix; dispatch on the rest.
-        minimal = sorted(
-            k for k in keywords if not any(k != o and k.startswith(o) for o in keywords)
-        )
+        anchor_of = {k: _shortest_prefix_in(k, keywords) for k in keywords}
+        minimal = sorted(set(anchor_of.values()))
         # For each searched keyword, the (keyword, rule) pairs it may start: tokens first.
         self.by_anchor: dict[bytes, list[tuple[bytes, _Compiled]]] = {a: [] for a in minimal}
         for compiled in sorted(self.rules, key=lambda c: c.lowered):
             for keyword in {k.encode() for k in compiled.rule.keywords}:
-                anchor = next(a for a in minimal if keyword.startswith(a))
-                self.by_anchor[anchor].append((keyword, compiled))
+                self.by_anchor[anchor_of[keyword]].append((keyword, compiled))
         self.anchor_regex = re.compile(_trie_pattern(minimal)) if minimal else None
 
     def scan(self, blob: Blob) -> list[Finding]:
@@ -107,11 +112,17 @@ class Scanner:
         for keyword, compiled in candidates:
             if compiled.lowered is not context_pass or not lowered.startswith(keyword, pos):
                 continue
-            m = compiled.regex.match(lowered if context_pass else blob.data, pos)
+            m = compiled.regex.match(
+                lowered if context_pass else blob.data, max(pos - compiled.rule.back, 0)
+            )
             if m is None:
                 continue
             start, end = _secret_span(m)
             if context_pass and any(s < end and start < e for s, e in token_spans):
+                continue
+            unless = compiled.unless
+            if unless is not None and _near(unless, compiled.rule.near_lines, blob.data, start):
+                token_spans.append((start, end))  # public by design: no rule reports these bytes
                 continue
             finding = self._accept(blob, compiled, pos, start, end)
             if finding is not None:
@@ -134,19 +145,19 @@ class Scanner:
         secret = data[start:end].decode("utf-8", "replace")
         if rule.check is not None:
             suffix = os.path.splitext(blob.path)[1].lower()
-            checked = filters.CHECKS[rule.check](
+            checked = checks.CHECKS[rule.check](
                 secret, _context(data, mstart, start, line, suffix)
             )
             if checked is None:
                 return None
             secret = checked
-        if rule.check != "pem" and filters.is_placeholder(secret):
+        if rule.check != "pem" and filters.is_placeholder(_whole_value(data, start, end)):
             return None
         if rule.min_entropy and filters.shannon_entropy(secret) < rule.min_entropy:
             return None
         if self.allow is not None and self.allow.search(secret):
             return None
-        if compiled.near is not None and not _near(compiled, data, start):
+        if compiled.near is not None and not _near(compiled.near, rule.near_lines, data, start):
             return None
         if _suppressed(data, line_start, line, end):
             return None
@@ -158,6 +169,11 @@ class Scanner:
         return Finding(
             rule.id, blob.path, line_no, column, secret, rule.description, blob.commit, end_line
         )
+
+
+def _shortest_prefix_in(word: bytes, words: set[bytes]) -> bytes:
+    """The shortest member of `words` that `word` starts with (`word` itself at worst)."""
+    return next((word[:n] for n in range(1, len(word)) if word[:n] in words), word)
 
 
 def _trie_pattern(words: list[bytes]) -> bytes:
@@ -187,31 +203,46 @@ def _secret_span(m: re.Match[bytes]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
-def _context(data: bytes, mstart: int, start: int, line: bytes, suffix: str) -> filters.Context:
-    """The full key name around a match start, whether the value is quoted, the line, the suffix."""
+def _context(data: bytes, mstart: int, start: int, line: bytes, suffix: str) -> checks.Context:
+    """The key name around a match start, the assignment after it, quoting, the line, the suffix."""
     key_start = mstart
     while key_start > 0 and data[key_start - 1] in _KEY_CHARS:
         key_start -= 1
     key_match = _KEY_BYTES.match(data, key_start)
-    key = key_match.group().decode("ascii", "replace") if key_match else ""
+    key_bytes = key_match.group() if key_match else b""
+    key_end = key_start + len(key_bytes)
     quoted = start > 0 and data[start - 1] in _QUOTES
-    return filters.Context(key, quoted, line, suffix)
+    return checks.Context(
+        key_bytes.decode("ascii", "replace"),
+        quoted,
+        line,
+        suffix,
+        keyword_at=mstart - key_start,
+        assign=data[key_end:start].decode("utf-8", "replace") if key_end < start else "",
+        opener=chr(data[key_start - 1]) if key_start > 0 else "",
+    )
 
 
-def _near(compiled: _Compiled, data: bytes, pos: int) -> bool:
-    """Whether the rule's `near` regex matches within `near_lines` lines of `pos`."""
+def _whole_value(data: bytes, start: int, end: int) -> str:
+    """The matched secret plus what follows it up to a delimiter: what a placeholder check reads."""
+    more = filters.VALUE_CONTINUATION.match(data, end)
+    stop = more.end() if more else end
+    return data[start:stop].decode("utf-8", "replace")
+
+
+def _near(pattern: re.Pattern[bytes], lines: int, data: bytes, pos: int) -> bool:
+    """Whether `pattern` matches within `lines` lines of `pos`."""
     lo = hi = pos
-    for _ in range(compiled.rule.near_lines + 1):
+    for _ in range(lines + 1):
         lo = data.rfind(b"\n", 0, lo) if lo > 0 else -1
         if lo < 0:
             break
-    for _ in range(compiled.rule.near_lines + 1):
+    for _ in range(lines + 1):
         hi = data.find(b"\n", hi + 1)
         if hi < 0:
             hi = len(data)
             break
-    assert compiled.near is not None
-    return compiled.near.search(data, max(lo, 0), hi) is not None
+    return pattern.search(data, max(lo, 0), hi) is not None
 
 
 def _suppressed(data: bytes, line_start: int, line: bytes, end: int) -> bool:

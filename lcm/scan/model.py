@@ -16,10 +16,14 @@ class Rule:
     (a self-identifying shape, matched case-sensitively) or "context" (anchored on a
     key name, matched on lowercased bytes); a token finding wins over a context
     finding on the same bytes. `near` is a regex that must match within `near_lines`
-    lines of the finding; `check` names an extra validator in `lcm.scan.filters.CHECKS`.
+    lines of the finding, `unless_near` one that must not (Firebase web config makes a
+    Google key public); `check` names an extra validator in `lcm.scan.checks.CHECKS`.
+    `back` is how many bytes before its keyword a match starts (for shapes whose
+    literal is not at the start, such as Azure's `…7Q~…`).
     """
 
     __slots__ = (
+        "back",
         "check",
         "description",
         "id",
@@ -29,6 +33,7 @@ class Rule:
         "near",
         "near_lines",
         "pattern",
+        "unless_near",
     )
 
     def __init__(
@@ -42,6 +47,8 @@ class Rule:
         near: str | None = None,
         near_lines: int = 10,
         check: str | None = None,
+        unless_near: str | None = None,
+        back: int = 0,
     ) -> None:
         self.id, self.description, self.pattern, self.keywords = id, description, pattern, keywords
         self.kind, self.min_entropy, self.near, self.near_lines = (
@@ -50,7 +57,7 @@ class Rule:
             near,
             near_lines,
         )
-        self.check = check
+        self.check, self.unless_near, self.back = check, unless_near, back
 
     def __repr__(self) -> str:
         return f"Rule({self.id!r})"

@@ -1,0 +1,24 @@
+"""Every detection rule: data only, compiled by `lcm.scan.engine`.
+
+Patterns are bytes regexes (files are scanned as bytes, never decoded unless a
+rule fires). `keywords` are the lowercase literals a match starts with: the
+engine finds all of them in one pass and runs a rule's regex only where one of
+its keywords occurs. The first capture group that took part in a match is the
+secret; a rule with no group reports the whole match. "context" rules run on
+the ASCII-lowercased bytes (their `(?i:...)` groups compile as plain groups), so
+their character classes must treat upper and lower case alike.
+Rule ids are a contract: they appear in output, baselines and `docs/scan.md`.
+"""
+
+from __future__ import annotations
+
+from lcm.scan.model import Rule
+from lcm.scan.rules import formats, hosts, providers
+
+RULES: tuple[Rule, ...] = providers.RULES + hosts.RULES + formats.RULES
+
+# Rules the engine produces itself (not regexes); listed so ids are documented in one place.
+LCM_RULES: dict[str, str] = {
+    "lcm-plaintext-secret": "Plaintext value at a key the lcm manifest or schema marks secret",
+    "lcm-mac-invalid": "lcm config file whose MAC does not verify with the tenant's key",
+}
