@@ -24,6 +24,7 @@ _KEY_BYTES = re.compile(rb"[\w.\-]+")
 _KEY_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _QUOTES = b"\"'`"
 _Trie = dict[bytes, "_Trie"]
+_Candidates = list[tuple[bytes, "_Compiled"]]
 
 
 class _Compiled:
@@ -71,11 +72,14 @@ class Scanner:
         # Search only keywords that have no shorter keyword as a prefix; dispatch on the rest.
         anchor_of = {k: _shortest_prefix_in(k, keywords) for k in keywords}
         minimal = sorted(set(anchor_of.values()))
-        # For each searched keyword, the (keyword, rule) pairs it may start: tokens first.
-        self.by_anchor: dict[bytes, list[tuple[bytes, _Compiled]]] = {a: [] for a in minimal}
-        for compiled in sorted(self.rules, key=lambda c: c.lowered):
+        # For each searched keyword, the (keyword, rule) pairs it may start, per pass:
+        # [token rules, context rules].
+        self.by_anchor: dict[bytes, tuple[_Candidates, _Candidates]] = {
+            a: ([], []) for a in minimal
+        }
+        for compiled in self.rules:
             for keyword in {k.encode() for k in compiled.rule.keywords}:
-                self.by_anchor[anchor_of[keyword]].append((keyword, compiled))
+                self.by_anchor[anchor_of[keyword]][compiled.lowered].append((keyword, compiled))
         self.anchor_regex = re.compile(_trie_pattern(minimal)) if minimal else None
 
     def scan(self, blob: Blob) -> list[Finding]:
@@ -89,8 +93,9 @@ class Scanner:
         # Token rules first, so a context rule never reports bytes a token rule already did.
         for context_pass in (False, True):
             covered_to = 0
-            for pos, candidates in hits:
-                if pos < covered_to:
+            for pos, per_pass in hits:
+                candidates = per_pass[context_pass]
+                if not candidates or pos < covered_to:
                     continue
                 match = self._first_match(blob, lowered, pos, candidates, context_pass, token_spans)
                 if match is not None:
@@ -99,18 +104,37 @@ class Scanner:
         found.sort(key=lambda f: (f.line, f.column, f.rule_id))
         return found
 
+    def may_match(self, data: bytes) -> bool:
+        """Whether some rule's regex matches somewhere in `data`, before any filter.
+
+        A cheap superset of `scan`: no line of `data`, nor any fragment of its lines,
+        can hold a finding when this is False (`--history` skips such blobs).
+        """
+        if self.anchor_regex is None:
+            return False
+        lowered = data.lower()
+        for hit in self.anchor_regex.finditer(lowered):
+            pos = hit.start()
+            tokens, contexts = self.by_anchor[hit.group()]
+            for keyword, compiled in tokens + contexts:
+                if lowered.startswith(keyword, pos) and compiled.regex.match(
+                    lowered if compiled.lowered else data, max(pos - compiled.rule.back, 0)
+                ):
+                    return True
+        return False
+
     def _first_match(
         self,
         blob: Blob,
         lowered: bytes,
         pos: int,
-        candidates: list[tuple[bytes, _Compiled]],
+        candidates: _Candidates,
         context_pass: bool,
         token_spans: list[tuple[int, int]],
     ) -> tuple[Finding, int] | None:
         """The first candidate rule of this pass accepted at `pos`, and where its match ends."""
         for keyword, compiled in candidates:
-            if compiled.lowered is not context_pass or not lowered.startswith(keyword, pos):
+            if not lowered.startswith(keyword, pos):
                 continue
             m = compiled.regex.match(
                 lowered if context_pass else blob.data, max(pos - compiled.rule.back, 0)
@@ -124,7 +148,7 @@ class Scanner:
             if unless is not None and _near(unless, compiled.rule.near_lines, blob.data, start):
                 token_spans.append((start, end))  # public by design: no rule reports these bytes
                 continue
-            finding = self._accept(blob, compiled, pos, start, end)
+            finding = self._accept(blob, compiled, m.start(), start, end)
             if finding is not None:
                 if not context_pass:
                     token_spans.append((start, end))

@@ -18,8 +18,10 @@ class Rule:
     finding on the same bytes. `near` is a regex that must match within `near_lines`
     lines of the finding, `unless_near` one that must not (Firebase web config makes a
     Google key public); `check` names an extra validator in `lcm.scan.checks.CHECKS`.
-    `back` is how many bytes before its keyword a match starts (for shapes whose
-    literal is not at the start, such as Azure's `…7Q~…`).
+    `back` is how many bytes before its keywords a match starts: for shapes whose
+    literal is not at the start (Azure's `…7Q~…`), and to anchor on a literal whose
+    first byte other keywords already start with (`eepgram` in `deepgram`), since the
+    prefilter's cost grows with the number of distinct first bytes it looks for.
     """
 
     __slots__ = (
@@ -109,6 +111,15 @@ class Blob:
     ) -> None:
         self.path, self.data, self.commit = path, data, commit
         self.line_map, self.local_path = line_map, local_path
+
+
+class Unscanned:
+    """Changes a source counted but found nothing a rule could match in (`scanned` counts them)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
 class Unreadable:

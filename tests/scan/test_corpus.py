@@ -79,3 +79,19 @@ def test_findings_carry_the_secret_but_previews_do_not(corpus) -> None:
         assert finding.secret.encode() in data or finding.rule_id == "private-key"
         assert finding.secret not in finding.preview
         assert finding.preview == finding.secret[:4] + "********"
+
+
+def test_may_match_is_a_superset_of_scan(corpus) -> None:
+    """`--history` skips blobs for which `may_match` is False: it must never hide a finding."""
+    root, expected = corpus
+    for name in expected:
+        data = (root / name).read_bytes()
+        blob = Blob(name, data)
+        if SCANNER.scan(blob):
+            assert SCANNER.may_match(data), name
+        lines = data.splitlines(keepends=True)
+        for step in (2, 3):  # fragments of every other / every third line, as a diff would give
+            fragment = b"".join(lines[::step])
+            if SCANNER.scan(Blob(name, fragment)):
+                assert SCANNER.may_match(data), name
+    assert not SCANNER.may_match(b"llm:\n  model: m1\n  temperature: 0.2\n")

@@ -41,7 +41,11 @@ def test_every_rule_names_its_public_source(rule) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_shape(rule) -> None:
     assert rule.kind in ("token", "context")
-    assert rule.keywords and all(k == k.lower() and len(k) >= 3 for k in rule.keywords)
+    # Selective literals: three characters, or two with punctuation (`q~`, `c-`).
+    assert rule.keywords and all(
+        k == k.lower() and (len(k) >= 3 or (len(k) == 2 and not k.isalnum()))
+        for k in rule.keywords
+    )
     assert re.compile(rule.pattern.encode()).groups >= 1
     assert "(?i)" not in rule.pattern  # only scoped flags: context rules run on lowercased bytes
 

@@ -1,9 +1,11 @@
 """Every detection rule: data only, compiled by `lcm.scan.engine`.
 
 Patterns are bytes regexes (files are scanned as bytes, never decoded unless a
-rule fires). `keywords` are the lowercase literals a match starts with: the
-engine finds all of them in one pass and runs a rule's regex only where one of
-its keywords occurs. The first capture group that took part in a match is the
+rule fires). `keywords` are the lowercase literals a match starts with (or
+holds `back` bytes in): the engine finds all of them in one pass and runs a
+rule's regex only where one of its keywords occurs. That pass costs per text
+position whose byte some keyword starts with, so a new keyword should start with a
+byte others already start with (`eepgram` for `deepgram`, `back=1`). The first capture group that took part in a match is the
 secret; a rule with no group reports the whole match. "context" rules run on
 the ASCII-lowercased bytes (their `(?i:...)` groups compile as plain groups), so
 their character classes must treat upper and lower case alike.

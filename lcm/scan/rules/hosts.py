@@ -30,7 +30,7 @@ CODE_HOSTS: tuple[Rule, ...] = (
     Rule("gitlab-runner-registration-token", "GitLab runner registration token (GR1348941)",
          START + r"(GR1348941[A-Za-z0-9_\-]{20,40})" + END, ("gr1348941",), min_entropy=3.0),
     Rule("gitlab-session-cookie", "GitLab session cookie (_gitlab_session=)",
-         r"_gitlab_session=([a-f0-9]{32})" + END, ("_gitlab_session=",), min_entropy=3.0),
+         r"_gitlab_session=([a-f0-9]{32})" + END, ("gitlab_session=",), min_entropy=3.0, back=1),
 )
 
 CHAT: tuple[Rule, ...] = (
@@ -66,11 +66,11 @@ CLOUDS: tuple[Rule, ...] = (
          + r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
          ("aws",), kind="context", min_entropy=3.5, check="keyed"),
     Rule("aws-appsync-api-key", "AWS AppSync GraphQL API key (da2-)",
-         START + r"(da2-[a-z0-9]{26})" + END, ("da2-",), min_entropy=3.0),
+         START + r"(da2-[a-z0-9]{26})" + END, ("a2-",), min_entropy=3.0, back=1),
     # The secret starts three characters and a digit before the `Q~` the prefilter finds.
     Rule("azure-ad-client-secret", "Microsoft Entra ID (Azure AD) app client secret (…Q~…)",
          r"(?<![A-Za-z0-9_~.\-])(" + _AZ + r"{3}\dQ~" + _AZ + r"{31,34})(?![A-Za-z0-9_~.\-])",
-         tuple(f"{d}q~" for d in range(10)), min_entropy=3.0, back=3),
+         ("q~",), min_entropy=3.0, back=4),
     Rule("azure-storage-account-key", "Azure Storage account key in a connection string",
          r"(?i:accountkey)[ \t]*=[ \t]*([a-z0-9+/]{86}==)(?![a-z0-9+/=])",
          ("accountkey",), kind="context", min_entropy=4.0,

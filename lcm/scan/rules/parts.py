@@ -19,6 +19,7 @@ def keyed(
     keywords: tuple[str, ...],
     key_words: str = "key|token|secret",
     min_entropy: float = 3.0,
+    back: int = 0,
 ) -> Rule:
     """A context rule: a key naming the provider (`names`), then a key word, `=`/`:`, a `value`.
 
@@ -30,5 +31,6 @@ def keyed(
         + ASSIGN + f"({value})" + END
     )
     return Rule(
-        id, description, pattern, keywords, kind="context", min_entropy=min_entropy, check="keyed"
+        id, description, pattern, keywords, kind="context", min_entropy=min_entropy,
+        check="keyed", back=back,
     )

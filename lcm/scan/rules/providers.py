@@ -74,11 +74,11 @@ LLM_PROVIDERS: tuple[Rule, ...] = (
     keyed("together-api-key", "Together AI API key (keyword-anchored)",
           "together", r"[a-z0-9_\-]{32,100}", ("together",), min_entropy=3.5),
     keyed("fireworks-api-key", "Fireworks AI API key (keyword-anchored)",
-          r"fireworks", r"[a-z0-9_]{24,80}", ("fireworks",), min_entropy=3.5),
+          r"fireworks", r"[a-z0-9_]{24,80}", ("reworks",), min_entropy=3.5, back=2),
     keyed("cerebras-api-key", "Cerebras Inference API key (keyword-anchored)",
           "cerebras", r"(?:csk-)?[a-z0-9]{32,80}", ("cerebras",), min_entropy=3.5),
     keyed("voyage-api-key", "Voyage AI API key (keyword-anchored)",
-          r"voyage", r"(?:pa-)?[a-z0-9_\-]{32,80}", ("voyage",), min_entropy=3.5),
+          r"voyage", r"(?:pa-)?[a-z0-9_\-]{32,80}", ("oyage",), min_entropy=3.5, back=1),
     keyed("ngc-api-key", "NVIDIA NGC API key, legacy format (keyword-anchored)",
           r"ngc", r"[a-z0-9+/=]{40,100}", ("ngc",), min_entropy=3.5),
 )
@@ -91,7 +91,7 @@ TRACING_AND_EVALS: tuple[Rule, ...] = (
          START + r"(sk-lf-[A-Za-z0-9\-]{20,80})" + END, ("sk-lf-",), min_entropy=3.0),
     keyed("wandb-api-key", "Weights & Biases API key (keyword-anchored, 40 hex or longer)",
           r"wandb|weights[_\-]?(?:and[_\-]?)?biases", r"[a-f0-9]{40}|[a-z0-9_\-]{60,120}",
-          ("wandb", "weights"), min_entropy=3.0),
+          ("andb", "eights"), min_entropy=3.0, back=1),
 )
 
 VECTOR_STORES: tuple[Rule, ...] = (
@@ -102,7 +102,7 @@ VECTOR_STORES: tuple[Rule, ...] = (
     keyed("qdrant-api-key", "Qdrant Cloud / self-hosted API key (keyword-anchored)",
           "qdrant", r"[a-z0-9_\-|]{24,120}", ("qdrant",), min_entropy=3.5),
     keyed("weaviate-api-key", "Weaviate Cloud API key (keyword-anchored)",
-          "weaviate", r"[a-z0-9_\-]{24,80}", ("weaviate",), min_entropy=3.5),
+          "weaviate", r"[a-z0-9_\-]{24,80}", ("eaviate",), min_entropy=3.5, back=1),
 )
 
 SPEECH: tuple[Rule, ...] = (
@@ -110,7 +110,7 @@ SPEECH: tuple[Rule, ...] = (
           r"assembly[_\-]?ai|aai", r"[a-f0-9]{32}",
           ("assemblyai", "assembly_ai", "assembly-ai", "aai"), min_entropy=3.0),
     keyed("deepgram-api-key", "Deepgram API key (keyword-anchored, 40 hex)",
-          "deepgram", r"[a-f0-9]{40}", ("deepgram",), min_entropy=3.0),
+          "deepgram", r"[a-f0-9]{40}", ("eepgram",), min_entropy=3.0, back=1),
     Rule("elevenlabs-api-key", "ElevenLabs API key (keyword-anchored: sk_ and 48 hex, or 32 hex)",
          r"(?i:eleven[_\-]?labs[\w.\-]{0,30}(?:key|token)|xi[_\-]api[_\-]key)[\w.\-]{0,10}"
          + ASSIGN + r"(sk_[a-f0-9]{48}|[a-f0-9]{32})" + END,
@@ -122,7 +122,7 @@ SEARCH_TOOLS: tuple[Rule, ...] = (
     Rule("tavily-api-key", "Tavily API key (tvly-)",
          START + r"(tvly-[A-Za-z0-9\-]{24,80})" + END, ("tvly-",), min_entropy=3.5),
     Rule("firecrawl-api-key", "Firecrawl API key (fc- and 32 hex)",
-         START + r"(fc-[a-f0-9]{32})" + END, ("fc-",), min_entropy=3.0),
+         START + r"(fc-[a-f0-9]{32})" + END, ("c-",), min_entropy=3.0, back=1),
     Rule("serpapi-api-key", "SerpApi private API key (keyword-anchored or in a serpapi.com URL)",
          r"(?i:serp[_\-]?api[\w.\-]{0,30}(?:key|token)[\w.\-]{0,10}" + ASSIGN
          + r"|serpapi\.com/[^\s\"'<>]{0,200}?[?&]api_key=)([a-f0-9]{64})" + END,
