@@ -35,7 +35,7 @@ KEY_NOT_SECRET_WORDS: frozenset[str] = frozenset({
 })
 # --- words before the keyword that make the value public or not a credential at all ---
 KEY_NOT_SECRET_QUALIFIERS: frozenset[str] = frozenset({
-    "public", "publishable", "pub", "csrf", "xsrf", "authenticity", "anti", "forgery",
+    "public", "publishable", "csrf", "xsrf", "authenticity", "anti", "forgery",
     # pagination and model-vocabulary tokens in API and LLM configs
     "page", "next", "prev", "previous", "continuation", "sync", "cursor", "cancellation",
     "resume", "idempotency", "eos", "bos", "pad", "unk", "sep", "cls", "mask", "stop", "special",

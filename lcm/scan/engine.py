@@ -25,6 +25,8 @@ _KEY_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _QUOTES = b"\"'`"
 _Trie = dict[bytes, "_Trie"]
 _Candidates = list[tuple[bytes, "_Compiled"]]
+# Lowercased bytes of source and config text, most frequent first (for branch order).
+_BYTE_RANK = {bytes([b]): i for i, b in enumerate(b"etaoinsrlcdhupmfgybwvk_x-.jqz0123456789")}
 
 
 class _Compiled:
@@ -210,7 +212,10 @@ def _trie_pattern(words: list[bytes]) -> bytes:
         node[b""] = {}
 
     def emit(node: _Trie) -> bytes:
-        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        # `re` tries branches in order: the most frequent bytes of text first, so most
+        # positions are decided after a few tests (branches start with distinct bytes).
+        ordered = sorted((ch for ch in node if ch), key=lambda ch: (_BYTE_RANK.get(ch, 99), ch))
+        branches = [re.escape(ch) + emit(node[ch]) for ch in ordered]
         if not branches:
             return b""
         body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"

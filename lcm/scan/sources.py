@@ -82,6 +82,16 @@ def _relative(path: str, root: str | None) -> str:
     return path.replace(os.sep, "/")
 
 
+def _relative_prefix(folder: str, root: str | None) -> str:
+    """What `_relative` gives an entry of `folder`, minus the entry's name."""
+    if root is not None:
+        full = os.path.abspath(folder)
+        if full == root or full.startswith(root.rstrip(os.sep) + os.sep):
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            return "" if rel == "." else rel + "/"
+    return os.path.join(folder, "").replace(os.sep, "/")
+
+
 def _walk(top: str, path_filter: PathFilter, root: str | None) -> Iterator[Item]:
     stack = [top]
     while stack:
@@ -92,12 +102,13 @@ def _walk(top: str, path_filter: PathFilter, root: str | None) -> Iterator[Item]
             yield Unreadable(folder, err.strerror or str(err))
             continue
         subdirs = []
+        prefix = _relative_prefix(folder, root)  # computed once per folder, not per file
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in filters.DIR_EXCLUDE_NAMES:
                     subdirs.append(entry.path)
             elif entry.is_file(follow_symlinks=False) and not path_filter.skip(
-                _relative(entry.path, root)
+                prefix + entry.name
             ):
                 item = read_file(entry.path, os.path.normpath(entry.path))
                 if item is not None:

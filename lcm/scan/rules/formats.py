@@ -39,7 +39,8 @@ RULES: tuple[Rule, ...] = (
           "ldap", "jdbc:", "mqtt"), kind="context", check="url_password"),
     Rule("generic-secret",
          "Secret-like assignment (password/secret/token/api_key = value) above an entropy floor",
-         GENERIC_KEYWORDS + r"[\w.\-]{0,40}"
+         # Possessive: no binding starts with a key character, so never backtrack into the key.
+         GENERIC_KEYWORDS + r"[\w.\-]{0,40}+"
          + f"(?:{ASSIGN}|{ATTR_ASSIGN}|{MARKUP_ASSIGN}|{FLAG_ASSIGN})"
          + r"([^\s\"'`,;()<>]{8,256})",
          ("passw", "passphrase", "pass", "pwd", "secret", "srt", "token", "api_key", "api-key",
