@@ -62,12 +62,14 @@ def iter_history(
         if len(parent_ids) > 1:  # a merge's changes were scanned in the commits it merges
             previous = (commit.id, tree)
             continue
-        if not parent_ids:
+        # Walking oldest first, the parent is usually the commit just seen: reuse its tree.
+        base = previous[1] if parent_ids and previous[0] == parent_ids[0] else None
+        if base is None and parent_ids:
+            base = _tree_of(repo, parent_ids[0])
+        if base is None:  # a root commit, or a parent missing from a shallow clone
             diff = tree.diff_to_tree(flags=no_content_check, swap=True)
         else:
-            # Walking oldest first, the parent is usually the commit just seen: reuse its tree.
-            base = previous[1] if previous[0] == parent_ids[0] else repo[parent_ids[0]].tree
-            diff = base.diff_to_tree(tree, flags=no_content_check)  # type: ignore[union-attr]
+            diff = base.diff_to_tree(tree, flags=no_content_check)
         previous = (commit.id, tree)
         commit_id = str(commit.id)
         for delta in diff.deltas:
@@ -83,8 +85,7 @@ def iter_history(
             if verdict is None:
                 if len(verdicts) >= _MAX_CACHED_VERDICTS:
                     verdicts.clear()
-                data: bytes = repo[blob_id].data  # type: ignore[attr-defined]
-                verdict = verdicts[blob_id] = _verdict(data, may_match)
+                verdict = verdicts[blob_id] = _verdict(_blob_data(repo, blob_id), may_match)
             if verdict == _NOTHING:
                 unscanned += 1
             elif verdict == _SCAN:
@@ -95,9 +96,25 @@ def iter_history(
         yield Unscanned(unscanned)
 
 
-def _verdict(data: bytes, may_match: Callable[[bytes], bool]) -> int:
-    """Skip binary and oversized content; otherwise scan only if some rule may match."""
-    if len(data) > filters.MAX_FILE_BYTES or is_binary(data):
+def _tree_of(repo: pygit2.Repository, commit_id: pygit2.Oid) -> pygit2.Tree | None:
+    """The tree of a commit, or None when the commit is not in the object database."""
+    try:
+        return repo[commit_id].tree  # type: ignore[attr-defined,no-any-return]
+    except KeyError:
+        return None
+
+
+def _blob_data(repo: pygit2.Repository, blob_id: pygit2.Oid) -> bytes | None:
+    """A blob's content, or None when it is missing (a partial clone fetches blobs lazily)."""
+    try:
+        return repo[blob_id].data  # type: ignore[attr-defined,no-any-return]
+    except KeyError:
+        return None
+
+
+def _verdict(data: bytes | None, may_match: Callable[[bytes], bool]) -> int:
+    """Skip missing, binary and oversized content; otherwise scan only if some rule may match."""
+    if data is None or len(data) > filters.MAX_FILE_BYTES or is_binary(data):
         return _SKIP
     return _SCAN if may_match(data) else _NOTHING
 
@@ -106,12 +123,14 @@ def _added_lines(repo: pygit2.Repository, delta: pygit2.DiffDelta, commit: str) 
     """The lines one change added, joined, with their line numbers in the new file."""
     import pygit2
 
-    new = repo[delta.new_file.id]
-    if delta.status == pygit2.enums.DeltaStatus.ADDED:  # every line is added: no diff needed
-        data: bytes = new.data  # type: ignore[attr-defined]
-        return Blob(delta.new_file.path, data, commit=commit) if data else None
-    old = repo[delta.old_file.id]
-    patch = pygit2.Patch.create_from(old, new, context_lines=0)  # type: ignore[arg-type]
+    path = delta.new_file.path
+    new = _blob_data(repo, delta.new_file.id) or b""
+    old = None
+    if delta.status != pygit2.enums.DeltaStatus.ADDED:
+        old = _blob_data(repo, delta.old_file.id)
+    if old is None:  # a new file (or an old one we cannot read): every line is added
+        return Blob(path, new, commit=commit) if new else None
+    patch = pygit2.Patch.create_from(old, new, context_lines=0)
     chunks: list[bytes] = []
     line_map: list[int] = []
     for hunk in patch.hunks:
@@ -122,4 +141,4 @@ def _added_lines(repo: pygit2.Repository, delta: pygit2.DiffDelta, commit: str) 
                 line_map.append(line.new_lineno)
     if not chunks:
         return None
-    return Blob(delta.new_file.path, b"".join(chunks), commit=commit, line_map=line_map)
+    return Blob(path, b"".join(chunks), commit=commit, line_map=line_map)
