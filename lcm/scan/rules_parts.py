@@ -1,4 +1,4 @@
-"""Regex pieces every rule module shares, and the builder for keyword-anchored provider rules."""
+"""Regex pieces every rules_* module shares, and the builder for keyword-anchored provider rules."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lcm.scan.model import Rule
-from lcm.scan.rules.parts import ASSIGN, END, START
+from lcm.scan.rules_parts import ASSIGN, END, START
 
 # Other ways a value is bound to a secret-named key (the check decides which apply where):
 # an XML/.NET `key="Password" value="…"` attribute pair;

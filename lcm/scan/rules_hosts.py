@@ -6,7 +6,7 @@ Sources are listed per rule in `docs/scan.md`.
 from __future__ import annotations
 
 from lcm.scan.model import Rule
-from lcm.scan.rules.parts import ASSIGN, END, START, keyed
+from lcm.scan.rules_parts import ASSIGN, END, START, keyed
 
 # Characters of an Azure AD (Entra ID) client secret: letters, digits and `_ ~ . -`.
 _AZ = r"[A-Za-z0-9_~.\-]"

@@ -8,7 +8,7 @@ documented length and alphabet. Sources are listed per rule in `docs/scan.md`.
 from __future__ import annotations
 
 from lcm.scan.model import Rule
-from lcm.scan.rules.parts import ASSIGN, END, START, keyed
+from lcm.scan.rules_parts import ASSIGN, END, START, keyed
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
