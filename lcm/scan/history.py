@@ -98,10 +98,13 @@ def iter_history(
 
 def _tree_of(repo: pygit2.Repository, commit_id: pygit2.Oid) -> pygit2.Tree | None:
     """The tree of a commit, or None when the commit is not in the object database."""
+    import pygit2
+
     try:
-        return repo[commit_id].tree  # type: ignore[attr-defined,no-any-return]
+        commit = repo[commit_id]
     except KeyError:
         return None
+    return commit.tree if isinstance(commit, pygit2.Commit) else None
 
 
 def _blob_data(repo: pygit2.Repository, blob_id: pygit2.Oid) -> bytes | None:
