@@ -22,8 +22,9 @@ GENERIC_KEYWORDS = (
 
 RULES: tuple[Rule, ...] = (
     Rule("jwt", "JSON Web Token (signed, or unsigned with alg none)",
-         START + r"(eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.(?:[A-Za-z0-9_\-]{16,})?)"
-         + END,
+         # The payload is a JSON object: `{"…` (eyJ), `{ "…` (eyA) or `{}` (e30).
+         START + r"(eyJ[A-Za-z0-9_\-]{10,}\.(?:ey[JA][A-Za-z0-9_\-]{10,}|e30)"
+         r"\.(?:[A-Za-z0-9_\-]{16,})?)" + END,
          ("eyj",), min_entropy=3.5, check="jwt"),
     Rule("private-key", "PEM private key (also inside YAML block scalars and JSON strings)",
          r"-----BEGIN[ A-Z0-9]{0,20}PRIVATE KEY(?: BLOCK)?-----([\s\S]{16,16384}?)"

@@ -3,6 +3,7 @@ to flag. Every case here failed before the rule or filter that fixed it (keys ar
 
 from __future__ import annotations
 
+import base64
 import string
 
 import pytest
@@ -14,6 +15,13 @@ from .corpus import ALNUM, HEX, Keys
 
 K = Keys(61)
 SCANNER = Scanner()
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+NONE_HEADER = _b64url(b'{"alg":"none"}')
 
 
 def found(text: str, name: str = "f.yaml") -> list[tuple[int, str]]:
@@ -66,6 +74,7 @@ MISSED = [
     ("appsync", f"x-api-key: {'da'}2-{K.s(26, string.ascii_lowercase + string.digits)}\n",
      "aws-appsync-api-key"),
     ("jwt-alg-none", f"session: {K.jwt(alg='none', signed=False)}\n", "jwt"),
+    ("jwt-alg-none-empty-payload", f"session: {NONE_HEADER}.e30.\n", "jwt"),
     ("slack-with-a-run", f"SLACK_BOT_TOKEN={'xo'}xb-{'1' * 10}-{K.s(13, string.digits)}-{K.s(24)}\n",
      "slack-token"),
 ]
