@@ -15,6 +15,9 @@ MARKUP_ASSIGN = (
 )
 # a command-line or PowerShell flag: `-ClientSecret '…'`, `--password "…"`.
 FLAG_ASSIGN = r"""[ \t]+["']"""
+# `pass` counts only as a whole key word, so its keywords include the byte after it: the
+# prefilter never stops at Python's `pass` statement.
+PASS_KEYWORDS = tuple(f"pass{c}" for c in "=:\"'` \t>]_-.")
 GENERIC_KEYWORDS = (
     r"(?i:passw(?:or)?d|passwd|passphrase|pass|pwd|secret|srt|token|api[_.\-]?key|apikey"
     r"|access[_.\-]?key|auth[_.\-]?key|private[_.\-]?key|credentials?)"
@@ -44,9 +47,9 @@ RULES: tuple[Rule, ...] = (
          GENERIC_KEYWORDS + r"[\w.\-]{0,40}+"
          + f"(?:{ASSIGN}|{ATTR_ASSIGN}|{MARKUP_ASSIGN}|{FLAG_ASSIGN})"
          + r"([^\s\"'`,;()<>]{8,256})",
-         ("passw", "passphrase", "pass", "pwd", "secret", "srt", "token", "api_key", "api-key",
-          "api.key", "apikey", "access_key", "access-key", "access.key", "accesskey", "auth_key",
-          "auth-key", "auth.key", "authkey", "private_key", "private-key", "private.key",
+         ("passw", "passphrase", *PASS_KEYWORDS, "pwd", "secret", "srt", "token", "api_key",
+          "api-key", "api.key", "apikey", "access_key", "access-key", "access.key", "accesskey",
+          "auth_key", "auth-key", "auth.key", "authkey", "private_key", "private-key", "private.key",
           "privatekey", "credential"), kind="context",
          min_entropy=3.0, check="generic"),
 )
