@@ -16,10 +16,16 @@ class Rule:
     (a self-identifying shape, matched case-sensitively) or "context" (anchored on a
     key name, matched on lowercased bytes); a token finding wins over a context
     finding on the same bytes. `near` is a regex that must match within `near_lines`
-    lines of the finding; `check` names an extra validator in `lcm.scan.filters.CHECKS`.
+    lines of the finding, `unless_near` one that must not (Firebase web config makes a
+    Google key public); `check` names an extra validator in `lcm.scan.checks.CHECKS`.
+    `back` is how many bytes before its keywords a match starts: for shapes whose
+    literal is not at the start (Azure's `…7Q~…`), and to anchor on a literal whose
+    first byte other keywords already start with (`eepgram` in `deepgram`), since the
+    prefilter's cost grows with the number of distinct first bytes it looks for.
     """
 
     __slots__ = (
+        "back",
         "check",
         "description",
         "id",
@@ -29,6 +35,7 @@ class Rule:
         "near",
         "near_lines",
         "pattern",
+        "unless_near",
     )
 
     def __init__(
@@ -42,6 +49,8 @@ class Rule:
         near: str | None = None,
         near_lines: int = 10,
         check: str | None = None,
+        unless_near: str | None = None,
+        back: int = 0,
     ) -> None:
         self.id, self.description, self.pattern, self.keywords = id, description, pattern, keywords
         self.kind, self.min_entropy, self.near, self.near_lines = (
@@ -50,7 +59,7 @@ class Rule:
             near,
             near_lines,
         )
-        self.check = check
+        self.check, self.unless_near, self.back = check, unless_near, back
 
     def __repr__(self) -> str:
         return f"Rule({self.id!r})"
@@ -102,6 +111,15 @@ class Blob:
     ) -> None:
         self.path, self.data, self.commit = path, data, commit
         self.line_map, self.local_path = line_map, local_path
+
+
+class Unscanned:
+    """Changes a source counted but found nothing a rule could match in (`scanned` counts them)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
 class Unreadable:

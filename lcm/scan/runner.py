@@ -13,8 +13,9 @@ from lcm.errors import ExitCode, RepoError, UsageError
 from lcm.scan import sources
 from lcm.scan.config import load_config
 from lcm.scan.engine import Scanner
+from lcm.scan.history import iter_history
 from lcm.scan.lcmaware import LcmChecks
-from lcm.scan.model import Finding, Unreadable
+from lcm.scan.model import Finding, Unreadable, Unscanned
 from lcm.scan.report import FORMATS, ScanResult, render
 
 
@@ -76,7 +77,10 @@ def run(opts: ScanOptions, out: TextIO, warn: Callable[[str], None]) -> int:
 
         baseline = load_baseline(opts.baseline, missing_ok=opts.update_baseline)
     result = ScanResult()
-    for item in _items(opts, path_filter, root):
+    for item in _items(opts, path_filter, root, scanner):
+        if isinstance(item, Unscanned):
+            result.scanned += item.count
+            continue
         if isinstance(item, Unreadable):
             result.unreadable.append(item)
             warn(f"error: {item.path}: cannot read: {item.reason}")
@@ -102,12 +106,14 @@ def run(opts: ScanOptions, out: TextIO, warn: Callable[[str], None]) -> int:
     return int(ExitCode.CHECK_FAILED) if result.findings else int(ExitCode.OK)
 
 
-def _items(opts: ScanOptions, path_filter: sources.PathFilter, root: str) -> Iterator[sources.Item]:
+def _items(
+    opts: ScanOptions, path_filter: sources.PathFilter, root: str, scanner: Scanner
+) -> Iterator[sources.Item]:
     try:
         if opts.staged:
             yield from sources.iter_staged(opts.paths, path_filter)
         elif opts.history:
-            yield from sources.iter_history(opts.since, opts.paths, path_filter)
+            yield from iter_history(opts.since, opts.paths, path_filter, scanner.may_match)
         elif opts.paths:
             yield from sources.iter_paths(opts.paths, path_filter, root)
         else:

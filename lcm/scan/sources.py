@@ -1,7 +1,8 @@
-"""Where scanned bytes come from: files and folders, the Git working tree, the index, history.
+"""Where scanned bytes come from: files and folders, the Git working tree, the index.
 
 File sources never import pygit2; the Git sources import it when called.
 Each source yields `Blob`s, or `Unreadable` for a path it could not read.
+History is read by `lcm.scan.history`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 
 from lcm.scan import filters
-from lcm.scan.model import Blob, Unreadable
+from lcm.scan.model import Blob, Unreadable, Unscanned
 
 TYPE_CHECKING = False  # `typing` costs start-up time; annotations are strings anyway
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     import pygit2
 
-    Item = Blob | Unreadable
+    Item = Blob | Unreadable | Unscanned
 
 
 class PathFilter:
@@ -81,6 +82,16 @@ def _relative(path: str, root: str | None) -> str:
     return path.replace(os.sep, "/")
 
 
+def _relative_prefix(folder: str, root: str | None) -> str:
+    """What `_relative` gives an entry of `folder`, minus the entry's name."""
+    if root is not None:
+        full = os.path.abspath(folder)
+        if full == root or full.startswith(root.rstrip(os.sep) + os.sep):
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            return "" if rel == "." else rel + "/"
+    return os.path.join(folder, "").replace(os.sep, "/")
+
+
 def _walk(top: str, path_filter: PathFilter, root: str | None) -> Iterator[Item]:
     stack = [top]
     while stack:
@@ -91,12 +102,13 @@ def _walk(top: str, path_filter: PathFilter, root: str | None) -> Iterator[Item]
             yield Unreadable(folder, err.strerror or str(err))
             continue
         subdirs = []
+        prefix = _relative_prefix(folder, root)  # computed once per folder, not per file
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in filters.DIR_EXCLUDE_NAMES:
                     subdirs.append(entry.path)
             elif entry.is_file(follow_symlinks=False) and not path_filter.skip(
-                _relative(entry.path, root)
+                prefix + entry.name
             ):
                 item = read_file(entry.path, os.path.normpath(entry.path))
                 if item is not None:
@@ -148,7 +160,7 @@ def iter_worktree(path_filter: PathFilter) -> Iterator[Item]:
             yield item
 
 
-def _pathspec_matcher(repo: pygit2.Repository, paths: Iterable[str]) -> Callable[[str], bool]:
+def pathspec_matcher(repo: pygit2.Repository, paths: Iterable[str]) -> Callable[[str], bool]:
     """A predicate on repo-relative paths: inside one of `paths` (files or folders), or all."""
     workdir = os.path.realpath(repo.workdir)
     wanted = [os.path.relpath(os.path.realpath(p), workdir).replace(os.sep, "/") for p in paths]
@@ -168,7 +180,7 @@ def iter_staged(paths: Iterable[str], path_filter: PathFilter) -> Iterator[Item]
         head_tree = repo.head.peel(pygit2.Commit).tree
     except (pygit2.GitError, KeyError):
         head_tree = None
-    wanted = _pathspec_matcher(repo, paths)
+    wanted = pathspec_matcher(repo, paths)
     cwd = os.path.realpath(os.getcwd())
     workdir = os.path.realpath(repo.workdir)
     for entry in index:
@@ -187,55 +199,3 @@ def iter_staged(paths: Iterable[str], path_filter: PathFilter) -> Iterator[Item]
             continue
         display = os.path.relpath(os.path.join(workdir, entry.path), cwd)
         yield Blob(display, data, local_path=os.path.join(workdir, entry.path))
-
-
-def iter_history(
-    since: str | None, paths: Iterable[str], path_filter: PathFilter
-) -> Iterator[Item]:
-    """The added lines of every commit reachable from HEAD (not from `since`), oldest first."""
-    import pygit2
-
-    repo = open_repo()
-    try:
-        head = repo.head.target
-    except pygit2.GitError:
-        return
-    walker = repo.walk(head, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
-    if since is not None:
-        try:
-            walker.hide(repo.revparse_single(since).peel(pygit2.Commit).id)
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            raise LookupError(f"--since {since}: unknown revision") from None
-    wanted = _pathspec_matcher(repo, paths)
-    for commit in walker:
-        if len(commit.parents) > 1:
-            continue  # a merge's changes were already scanned in the commits it merges
-        diff = (
-            repo.diff(commit.parents[0], commit, context_lines=0)
-            if commit.parents
-            else commit.tree.diff_to_tree(swap=True, context_lines=0)
-        )
-        for patch in diff:
-            if patch is None or patch.delta.is_binary:
-                continue
-            name = patch.delta.new_file.path
-            if not wanted(name) or path_filter.skip(name):
-                continue
-            blob = _added_lines(patch, name, str(commit.id))
-            if blob is not None:
-                yield blob
-
-
-def _added_lines(patch: pygit2.Patch, name: str, commit: str) -> Blob | None:
-    """The added lines of one file in one commit, joined, with their line numbers in the file."""
-    chunks: list[bytes] = []
-    line_map: list[int] = []
-    for hunk in patch.hunks:
-        for line in hunk.lines:
-            if line.origin == "+":
-                raw = line.raw_content
-                chunks.append(raw if raw.endswith(b"\n") else raw + b"\n")
-                line_map.append(line.new_lineno)
-    if not chunks:
-        return None
-    return Blob(name, b"".join(chunks), commit=commit, line_map=line_map)

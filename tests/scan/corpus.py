@@ -1,9 +1,13 @@
 """The scan test corpus, generated at test time so no realistic-looking key is ever committed.
 
 `write_corpus(dest)` writes true positives for every rule in six syntaxes (YAML,
-.env, Python, JSON, INI, Markdown) and hard negatives in the same syntaxes, and
-returns the expected findings as {relative path: {(line, rule id)}}. Keys are
-random (seeded, so runs are reproducible) and assembled from parts.
+.env, Python, JSON, INI, Markdown), a hard negative for every rule (a near miss:
+a placeholder behind a real prefix, a metadata key such as `*_ID`, a public key,
+a wrong length) in the same syntaxes, shape-specific files (XML, PowerShell,
+Firebase config, unsigned JWTs, …), and returns the expected findings as
+{relative path: {(line, rule id)}}. Keys are random (seeded, so runs are
+reproducible) and assembled from parts; the formats come from the providers'
+public documentation (see docs/scan.md), never from another scanner's tests.
 """
 
 from __future__ import annotations
@@ -33,14 +37,17 @@ class Keys:
     def b64(self, n_bytes: int) -> str:
         return base64.b64encode(self.rng.randbytes(n_bytes)).decode()
 
-    def jwt(self) -> str:
+    def uuid(self) -> str:
+        h = self.s(32, HEX)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def jwt(self, alg: str = "HS256", signed: bool = True) -> str:
         def part(obj: dict) -> str:
             return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
         payload = {"sub": self.s(12), "iat": 1700000000 + self.rng.randrange(10**6)}
-        return ".".join(
-            [part({"alg": "HS256", "typ": "JWT"}), part(payload), self.s(43, ALNUM + "-_")]
-        )
+        signature = self.s(43, ALNUM + "-_") if signed else ""
+        return ".".join([part({"alg": alg, "typ": "JWT"}), part(payload), signature])
 
     def pem_lines(self, kind: str = "RSA ") -> list[str]:
         body = self.b64(900)
@@ -131,6 +138,164 @@ def positive_specs(k: Keys) -> list[tuple[str, str, Callable[[], str]]]:
             lambda: "postgresql://app:" + k.s(18) + "@db.internal:5432/app",
         ),
         ("generic-secret", "db_password", lambda: k.s(18, ALNUM + "!@%^&-_+")),
+        # --- the services around LLM providers ---
+        (
+            "langsmith-api-key",
+            "LANGSMITH_API_KEY",
+            lambda: "lsv2" + "_pt_" + k.s(32, HEX) + "_" + k.s(10, HEX),
+        ),
+        ("langfuse-secret-key", "LANGFUSE_SECRET_KEY", lambda: sk + "lf-" + k.uuid()),
+        ("wandb-api-key", "WANDB_API_KEY", lambda: k.s(40, HEX)),
+        (
+            "pinecone-api-key",
+            "PINECONE_API_KEY",
+            lambda: "pc" + "sk_" + k.s(6) + "_" + k.s(60, ALNUM + "_"),
+        ),
+        ("pinecone-legacy-api-key", "PINECONE_LEGACY_API_KEY", k.uuid),
+        ("qdrant-api-key", "QDRANT_API_KEY", lambda: k.s(40, ALNUM + "_-")),
+        ("weaviate-api-key", "WEAVIATE_API_KEY", lambda: k.s(40)),
+        ("assemblyai-api-key", "ASSEMBLYAI_API_KEY", lambda: k.s(32, HEX)),
+        ("deepgram-api-key", "DEEPGRAM_API_KEY", lambda: k.s(40, HEX)),
+        ("elevenlabs-api-key", "ELEVENLABS_API_KEY", lambda: "s" + "k_" + k.s(48, HEX)),
+        ("nvidia-api-key", "NVIDIA_API_KEY", lambda: "nv" + "api-" + k.s(64, ALNUM + "-_")),
+        ("ngc-api-key", "NGC_API_KEY", lambda: k.b64(63)),
+        ("together-api-key", "TOGETHER_API_KEY", lambda: k.s(64, HEX)),
+        ("fireworks-api-key", "FIREWORKS_API_KEY", lambda: "f" + "w_" + k.s(24)),
+        (
+            "cerebras-api-key",
+            "CEREBRAS_API_KEY",
+            lambda: "cs" + "k-" + k.s(48, string.ascii_lowercase + string.digits),
+        ),
+        ("voyage-api-key", "VOYAGE_API_KEY", lambda: "p" + "a-" + k.s(43, ALNUM + "-_")),
+        ("tavily-api-key", "TAVILY_API_KEY", lambda: "tv" + "ly-" + k.s(32)),
+        ("firecrawl-api-key", "FIRECRAWL_API_KEY", lambda: "f" + "c-" + k.s(32, HEX)),
+        ("serpapi-api-key", "SERPAPI_API_KEY", lambda: k.s(64, HEX)),
+        # --- cloud and code hosts ---
+        ("github-legacy-token", "GITHUB_TOKEN", lambda: k.s(40, HEX)),
+        (
+            "gitlab-runner-registration-token",
+            "RUNNER_REGISTRATION_TOKEN",
+            lambda: "GR" + "1348941" + k.s(20, ALNUM + "-_"),
+        ),
+        ("gitlab-session-cookie", "GITLAB_COOKIE", lambda: "_gitlab_" + "session=" + k.s(32, HEX)),
+        (
+            "slack-config-token",
+            "SLACK_CONFIG_TOKEN",
+            lambda: "xo" + "xe.xoxp-1-" + k.s(146),
+        ),
+        ("slack-refresh-token", "SLACK_REFRESH_TOKEN", lambda: "xo" + "xe-1-" + k.s(146)),
+        (
+            "slack-app-token",
+            "SLACK_APP_TOKEN",
+            lambda: (
+                "xa" + "pp-1-A" + k.s(10, string.ascii_uppercase + string.digits)
+                + "-" + k.s(13, string.digits) + "-" + k.s(64, HEX)
+            ),
+        ),
+        (
+            "aws-appsync-api-key",
+            "APPSYNC_API_KEY",
+            lambda: "da" + "2-" + k.s(26, string.ascii_lowercase + string.digits),
+        ),
+        (
+            "azure-ad-client-secret",
+            "AZURE_CLIENT_SECRET",
+            lambda: k.s(3) + k.s(1, string.digits) + "Q" + "~" + k.s(34, ALNUM + "_~.-"),
+        ),
+        (
+            "azure-storage-account-key",
+            "AZURE_STORAGE_CONNECTION_STRING",
+            lambda: (
+                "DefaultEndpointsProtocol=https;AccountName=contoso;Account" + "Key="
+                + k.b64(64) + ";EndpointSuffix=core.windows.net"
+            ),
+        ),
+        (
+            "azure-sas-token",
+            "AZURE_BLOB_SAS_URL",
+            lambda: (
+                "https://contoso.blob.core.windows.net/reports/q3.csv?sv=2022-11-02&ss=b&srt=o"
+                "&sp=r&se=2030-01-01T00:00:00Z&spr=https&s" + "ig="
+                + k.b64(32).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+            ),
+        ),
+    ]
+
+
+def hard_negative_specs(k: Keys) -> list[tuple[str, str, str]]:
+    """(rule id, key, value): for every single-line rule, a near miss that must not be reported."""
+    sk = "s" + "k-"
+    return [
+        ("openai-project-key", "OPENAI_API_KEY", sk + "proj-" + "0000" + k.s(60)),
+        ("openai-service-account-key", "OPENAI_API_KEY", sk + "svcacct-" + k.s(6) + "…"),
+        ("openai-admin-key", "OPENAI_ADMIN_KEY", sk + "admin-" + k.s(44) + "####"),
+        ("openai-legacy-key", "OPENAI_KEY", sk + k.s(40)),
+        ("anthropic-api-key", "ANTHROPIC_API_KEY", sk + "ant-api03-" + k.s(6) + "..."),
+        ("anthropic-admin-key", "ANTHROPIC_ADMIN_KEY", sk + "ant-admin01-xxxx" + k.s(90)),
+        ("aws-bedrock-api-key", "AWS_BEARER_TOKEN_BEDROCK", "AB" + "SK" + "A" * 120),
+        ("huggingface-token", "HF_TOKEN", "h" + "f_xxxx" + k.s(32)),
+        ("huggingface-org-token", "HF_ORG_TOKEN", "api_" + "org_0000" + k.s(32)),
+        ("groq-api-key", "GROQ_API_KEY", "gs" + "k_" + k.s(8) + "…"),
+        ("perplexity-api-key", "PPLX_API_KEY", "pp" + "lx-<your-key>"),
+        ("xai-api-key", "XAI_API_KEY", "xa" + "i-XXXX" + k.s(76)),
+        ("openrouter-api-key", "OPENROUTER_API_KEY", sk + "or-v1-" + "0" * 64),
+        ("replicate-api-token", "REPLICATE_API_TOKEN", "r" + "8_" + "*" * 37),
+        ("deepseek-api-key", "BUILD_REF", sk + k.s(32, HEX)),
+        ("nvidia-api-key", "NVIDIA_API_KEY", "nv" + "api-" + "x" * 64),
+        ("azure-openai-api-key", "AZURE_OPENAI_KEY_ID", k.s(32, HEX)),
+        ("mistral-api-key", "MISTRAL_API_KEY_NAME", k.s(32)),
+        ("cohere-api-key", "COHERE_API_KEY_NAME", k.s(40)),
+        ("together-api-key", "TOGETHER_API_KEY", "${TOGETHER_API_KEY}"),
+        ("fireworks-api-key", "FIREWORKS_API_KEY", "f" + "w_" + "X" * 24),
+        ("cerebras-api-key", "CEREBRAS_API_KEY", "cs" + "k-your-api-key-here"),
+        ("voyage-api-key", "VOYAGE_API_KEY_ENV", "VOYAGE_API_KEY"),
+        ("ngc-api-key", "NGC_API_KEY", "<your-ngc-api-key>"),
+        ("langsmith-api-key", "LANGSMITH_API_KEY", "lsv2" + "_pt_" + k.s(8, HEX) + "…"),
+        ("langfuse-secret-key", "LANGFUSE_PUBLIC_KEY", "p" + "k-lf-" + k.uuid()),
+        ("wandb-api-key", "WANDB_API_KEY_NAME", k.s(40, HEX)),
+        ("pinecone-api-key", "PINECONE_API_KEY", "pc" + "sk_" + "…"),
+        ("pinecone-legacy-api-key", "PINECONE_API_KEY_ID", k.uuid()),
+        ("qdrant-api-key", "QDRANT_API_KEY", "your_secret_api_key_here"),
+        ("weaviate-api-key", "WEAVIATE_API_KEY", "${WEAVIATE_API_KEY}"),
+        ("assemblyai-api-key", "ASSEMBLYAI_API_KEY", "YOUR-API-KEY"),
+        ("deepgram-api-key", "DEEPGRAM_KEY_ID", k.s(40, HEX)),
+        ("elevenlabs-api-key", "ELEVENLABS_API_KEY_NAME", "s" + "k_" + k.s(48, HEX)),
+        ("tavily-api-key", "TAVILY_API_KEY", "tv" + "ly-YOUR_API_KEY"),
+        ("firecrawl-api-key", "FIRECRAWL_API_KEY", "f" + "c-123456789"),
+        ("serpapi-api-key", "SERPAPI_API_KEY_SHA256", k.s(64, HEX)),
+        ("github-token", "GITHUB_TOKEN", "gh" + "p_xxxx" + k.s(32)),
+        ("github-fine-grained-token", "GH_PAT", "github_" + "pat_" + k.s(10) + "…"),
+        ("github-legacy-token", "GITHUB_TOKEN_HASH", k.s(40, HEX)),
+        ("gitlab-token", "GITLAB_TOKEN", "gl" + "pat-" + k.s(20) + "####"),
+        ("gitlab-runner-registration-token", "RUNNER_TOKEN", "GR" + "1348941" + "…"),
+        ("gitlab-session-cookie", "GITLAB_COOKIE", "_gitlab_" + "session=" + "0" * 32),
+        ("slack-token", "SLACK_BOT_TOKEN", "xo" + "xb-your-token"),
+        ("slack-config-token", "SLACK_CONFIG_TOKEN", "xo" + "xe.xoxp-1-…"),
+        ("slack-refresh-token", "SLACK_REFRESH_TOKEN", "xo" + "xe-1-abcdefg"),
+        ("slack-app-token", "SLACK_APP_TOKEN", "xa" + "pp-1-XXXXXXXXXX-0000000000000-" + "x" * 64),
+        (
+            "slack-webhook-url",
+            "SLACK_WEBHOOK",
+            "https://hooks.slack.com/services/T00000000/B00000000/" + "X" * 24,
+        ),
+        ("stripe-secret-key", "STRIPE_PUBLISHABLE_KEY", "p" + "k_live_" + k.s(24)),
+        ("aws-access-key-id", "AWS_ACCESS_KEY_ID", "AK" + "IA" + "XXXXXXXXXXXXXXXX"),
+        ("aws-secret-access-key", "aws_secret_access_key_id", k.s(40, ALNUM + "/+")),
+        ("aws-appsync-api-key", "APPSYNC_API_KEY", "da" + "2-" + "x" * 26),
+        ("azure-ad-client-secret", "AZURE_CLIENT_SECRET", "abc8" + "Q~" + "X" * 34),
+        (
+            "azure-storage-account-key",
+            "AZURITE_CONNECTION_STRING",
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;Account" + "Key="
+            + k.b64(64) + ";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1",
+        ),
+        (
+            "azure-sas-token",
+            "CDN_SIGNED_URL",
+            "https://cdn.example.com/a.png?exp=1700000000&s" + "ig=" + k.b64(32),
+        ),
+        ("jwt", "session", k.jwt(signed=False)),
+        ("generic-secret", "password_file", k.s(18)),
     ]
 
 
@@ -295,6 +460,14 @@ def write_corpus(dest: Path, seed: int = 7) -> dict[str, set[tuple[int, str]]]:
             name = f"negative/{syntax}/suppressed{SUFFIX[syntax]}"
             (dest / name).write_text(suppressed_lines(syntax, k))
             expected[name] = set()
+        text, _ = render_pairs(syntax, [(key, value) for _, key, value in hard_negative_specs(k)])
+        name = f"negative/{syntax}/near_misses{SUFFIX[syntax]}"
+        (dest / name).write_text(text)
+        expected[name] = set()
+    for name, (text, found) in extra_positives(k).items():
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / name).write_text(text)
+        expected[name] = found
     for name, text in extra_negatives(k).items():
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         (dest / name).write_text(text)
@@ -302,10 +475,89 @@ def write_corpus(dest: Path, seed: int = 7) -> dict[str, set[tuple[int, str]]]:
     return expected
 
 
+def extra_positives(k: Keys) -> dict[str, tuple[str, set[tuple[int, str]]]]:
+    """Shapes other than `key = value`, and tokens with a short or repetitive part."""
+    slack_bot = "xo" + "xb-" + "1" * 10 + "-" + k.s(13, string.digits) + "-" + k.s(24)
+    webhook = (
+        "http://hooks.slack.com/services/T" + k.s(8, string.ascii_uppercase + string.digits)
+        + "/B" + k.s(8, string.ascii_uppercase + string.digits) + "/" + k.s(24)
+    )
+    return {
+        "positive/shapes/deploy.ps1": (
+            "$tenant = 'contoso.onmicrosoft.com'\n"
+            f"Connect-Service -TenantId $tenant -ClientSecret '{k.s(30)}'\n",
+            {(2, "generic-secret")},
+        ),
+        "positive/shapes/app.config": (
+            '<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <applicationSettings>\n'
+            '    <setting name="ClientSecret" serializeAs="String">\n'
+            f"      <value>{k.s(28)}</value>\n"
+            "    </setting>\n  </applicationSettings>\n  <appSettings>\n"
+            f'    <add key="DbPassword" value="{k.s(20)}" />\n'
+            "  </appSettings>\n</configuration>\n",
+            {(5, "generic-secret"), (9, "generic-secret")},
+        ),
+        "positive/shapes/settings.xml": (
+            f"<settings>\n  <server>\n    <password>{k.s(22)}</password>\n"
+            "  </server>\n</settings>\n",
+            {(3, "generic-secret")},
+        ),
+        "positive/shapes/abbreviated.json": (
+            json.dumps({"user": "svc", "pass": k.s(16), "pwd": k.s(16), "client_srt": k.s(24)},
+                       indent=2) + "\n",
+            {(3, "generic-secret"), (4, "generic-secret"), (5, "generic-secret")},
+        ),
+        "positive/shapes/call.md": (
+            f"# Login\n\nCall `client.login(token={k.s(24)})` once at start-up.\n",
+            {(3, "generic-secret")},
+        ),
+        "positive/shapes/unsigned.yaml": (
+            f"auth:\n  scheme: bearer\n  session: {k.jwt(alg='none', signed=False)}\n",
+            {(3, "jwt")},
+        ),
+        "positive/shapes/slack.env": (
+            f"SLACK_BOT_TOKEN={slack_bot}\nSLACK_HOOK={webhook}\n",
+            {(1, "slack-token"), (2, "slack-webhook-url")},
+        ),
+    }
+
+
 def extra_negatives(k: Keys) -> dict[str, str]:
-    """Syntax-specific negatives: Kubernetes refs, env lookups in code, lock files, public keys."""
+    """Syntax-specific negatives: Kubernetes refs, env lookups in code, lock files, public keys,
+    identifiers and public values named like secrets, keywords inside longer words."""
     public = "\n".join(["-----BEGIN PUBLIC KEY-----", k.b64(200), "-----END PUBLIC KEY-----"])
     return {
+        "negative/js/firebase.js": (
+            "const firebaseConfig = {\n"
+            '  apiKey: "AI' + "za" + k.s(35, ALNUM + "-_") + '",\n'
+            '  authDomain: "demo-app.firebaseapp.com",\n  projectId: "demo-app",\n'
+            f'  messagingSenderId: "{k.s(12, string.digits)}",\n'
+            "};\n"
+        ),
+        "negative/yaml/identifiers.yaml": (
+            f"token_id: {k.s(24)}\nclientSecretId: {k.s(24)}\nSECRET_ID: {k.s(24)}\n"
+            f"secret_name: {k.s(20)}\napi_key_url: {k.s(24)}\npassword_uuid: {k.s(24)}\n"
+            f"cohere_api_key_name: {k.s(40)}\nmistral_key_id: {k.s(32)}\n"
+        ),
+        "negative/json/public.json": json.dumps(
+            {
+                "jsonwebtoken": k.s(20),
+                "publicToken": k.s(32),
+                "csrf_token": k.s(32),
+                "csrfmiddlewaretoken": k.s(64),
+                "api_key": "p" + "k_live_" + k.s(24),
+                "nextPageToken": k.s(40),
+                "eos_token": k.s(12),
+                "bypass": k.s(16),
+                "passenger": k.s(16),
+            },
+            indent=2,
+        )
+        + "\n",
+        "negative/md/prose.md": (
+            "# Notes\n\nThe secret 'is' that the token &mdash; not the password &mdash; "
+            "expires.\nRun `curl -H \"x\"` then <password>see below</password>.\n"
+        ),
         "negative/yaml/k8s.yaml": (
             "env:\n  - name: OPENAI_API_KEY\n    valueFrom:\n      secretKeyRef:\n"
             "        name: openai\n        key: api_key\n"

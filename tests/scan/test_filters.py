@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from lcm.scan import filters
+from lcm.scan import checks, filters
 from lcm.scan.engine import Scanner
 from lcm.scan.model import Blob
 
@@ -69,12 +69,12 @@ def test_random_values_are_not_placeholders(value: str) -> None:
     ],
 )
 def test_identifiers_look_like_words(value: str) -> None:
-    assert filters.looks_like_words(value)
+    assert checks.looks_like_words(value)
 
 
 @pytest.mark.parametrize("value", ["a8Fk29dkLq0Zp3", "hoxMwexjUoeW0pDHkX", "9f8e7d6c5b4a39281706"])
 def test_random_strings_do_not_look_like_words(value: str) -> None:
-    assert not filters.looks_like_words(value)
+    assert not checks.looks_like_words(value)
 
 
 def test_enc_values_are_never_findings() -> None:

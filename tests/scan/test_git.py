@@ -129,3 +129,51 @@ def test_worktree_scan_respects_gitignore(scan, git_repo: Path) -> None:
 def test_staged_outside_a_repo_is_exit_3(scan, tmp_path: Path) -> None:
     run = scan("--staged", cwd=tmp_path)
     assert run.code == 3 and "not inside a Git repository" in run.stderr
+
+
+def test_history_counts_every_file_change_even_with_nothing_to_scan(scan, git_repo: Path) -> None:
+    for n in range(3):
+        (git_repo / f"f{n}.txt").write_text(f"plain text {n}\n")
+        (git_repo / "notes.md").write_text(f"note {n}\n")
+        git(git_repo, "add", ".")
+        git(git_repo, "commit", "-q", "-m", f"c{n}")
+    run = scan("--history", "--format", "json")
+    assert run.code == 0
+    # README.md in the first commit, then two files per commit
+    assert json.loads(run.stdout)["summary"]["scanned"] == 1 + 3 * 2
+
+
+def test_history_reports_a_secret_again_when_the_same_content_comes_back(
+    scan, git_repo: Path
+) -> None:
+    """Verdicts are cached per blob id; a reverted removal is still a new addition."""
+    cfg = git_repo / "app.env"
+    commits = []
+    for text in (f"STRIPE={STRIPE}\n", "STRIPE=\n", f"STRIPE={STRIPE}\n"):
+        cfg.write_text(text)
+        git(git_repo, "add", "app.env")
+        git(git_repo, "commit", "-q", "-m", "edit")
+        commits.append(git(git_repo, "rev-parse", "HEAD"))
+    run = scan("--history", "--format", "json")
+    found = [(f["commit"], f["line"]) for f in json.loads(run.stdout)["findings"]]
+    assert found == [(commits[0], 1), (commits[2], 1)]
+
+
+def test_history_reads_a_new_file_whole_and_skips_binaries(scan, git_repo: Path) -> None:
+    (git_repo / "deploy.yaml").write_text(f"a: 1\nb: 2\nkey: {ANTHROPIC}\n")
+    (git_repo / "blob.bin").write_bytes(b"\0\1\2" + f"key={STRIPE}".encode())
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "add")
+    run = scan("--history", "--format", "json")
+    assert rules(run) == [("deploy.yaml", 3, "anthropic-api-key")]
+
+
+def test_history_honours_paths_and_excludes(scan, git_repo: Path) -> None:
+    (git_repo / "a").mkdir()
+    (git_repo / "a" / "x.env").write_text(f"STRIPE={STRIPE}\n")
+    (git_repo / "package-lock.json").write_text(f'{{"k": "{STRIPE}"}}\n')
+    (git_repo / "b.env").write_text(f"STRIPE={STRIPE}\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "add")
+    assert [r[0] for r in rules(scan("--history", "--format", "json", "a"))] == ["a/x.env"]
+    assert [r[0] for r in rules(scan("--history", "--format", "json"))] == ["a/x.env", "b.env"]

@@ -25,10 +25,27 @@ def test_every_rule_id_is_documented(rule_id: str) -> None:
     assert f"| `{rule_id}` |" in DOCS.read_text()
 
 
+def _docs_row(rule_id: str) -> list[str]:
+    line = next(line for line in DOCS.read_text().splitlines() if line.startswith(f"| `{rule_id}` |"))
+    return [cell.strip() for cell in line.strip("|").split(" | ")]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_every_rule_names_its_public_source(rule) -> None:
+    """The source column cites the provider's page (only generic-secret has no provider)."""
+    _, kind, _, source = _docs_row(rule.id)
+    assert kind == rule.kind
+    assert source.startswith("https://") or rule.id == "generic-secret"
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_shape(rule) -> None:
     assert rule.kind in ("token", "context")
-    assert rule.keywords and all(k == k.lower() and len(k) >= 3 for k in rule.keywords)
+    # Selective literals: three characters, or two with punctuation (`q~`, `c-`).
+    assert rule.keywords and all(
+        k == k.lower() and (len(k) >= 3 or (len(k) == 2 and not k.isalnum()))
+        for k in rule.keywords
+    )
     assert re.compile(rule.pattern.encode()).groups >= 1
     assert "(?i)" not in rule.pattern  # only scoped flags: context rules run on lowercased bytes
 
