@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from lcm.history.log import HistoryEntry
     from lcm.history.render import FileDiff
     from lcm.history.sides import Scope
+    from lcm.ops.promote import Promotion
     from lcm.ops.rollback import RollbackResult
     from lcm.validate.findings import Report
     from lcm.validate.schemas import CompiledSchema
@@ -293,6 +294,16 @@ class Repo(_Repository):
         from lcm.ops.edits import reseal
 
         reseal(self, addr, message=message, commit=commit)
+
+    def promote(self, tenant: str, source: str, target: str, names: Iterable[str] = (),
+                keys: Iterable[str] = (), *, prune: bool = False, message: str | None = None,
+                dry_run: bool = False, commit: bool = True) -> Promotion:
+        """Make the selected keys of `target`'s effective config equal `source`'s, with
+        the fewest changes to `target`'s own files, as one commit (`lcm promote`)."""
+        from lcm.ops.promote import promote
+
+        return promote(self, tenant, source, target, names, keys, prune=prune, message=message,
+                       dry_run=dry_run, commit=commit)
 
     # ---- checking --------------------------------------------------------------------
 
