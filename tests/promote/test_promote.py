@@ -177,3 +177,16 @@ def test_library_api(layered: Path) -> None:
     assert [c.path for d in plan.effective for c in d.changes] == [("app", "llm", "model")]
     done = repo.promote("acme", "development", "staging", ["app"], ["llm.model"])
     assert done.commit_id == _head(layered)
+
+
+def test_a_namespaced_file_is_created_where_the_target_needs_an_override(
+        layered: Path, cli) -> None:
+    # production inherits staging's two routes; development has base's one.
+    result = cli("promote", "acme", "development", "production", "router/models", "--prune")
+    assert result.code == 0, result
+    assert "file config/acme/production/router/models.yaml: added" in result.stdout
+    assert own(layered, "production", "router/models") == {
+        "routes": [{"name": "default", "weight": 100}], "tokens": DELETE}
+    assert effective(layered, "production", "router/models") == effective(
+        layered, "development", "router/models")
+    _verify_and_validate(layered, cli)
