@@ -179,11 +179,14 @@ class Supervisor:
 def supervise_live(live: LiveConfig, argv: Sequence[str],
                    env_of: Callable[[Effective], Mapping[str, str]], *,
                    reload_signal: int | None = None, debounce: float = 0.5, grace: float = 10.0,
+                   base_env: Mapping[str, str] | None = None,
                    on_event: EventCallback | None = None) -> int:
-    """Run `argv` with `env_of(config)` and keep it in step with `live`'s config until the
-    child exits (`lcm exec --watch`); the child's exit status."""
+    """Run `argv` with `env_of(config)` (over `base_env`, default ours; pass {} when
+    `env_of` gives the whole environment) and keep it in step with `live`'s config until
+    the child exits (`lcm exec --watch`); the child's exit status."""
     supervisor = Supervisor(argv, env_of(live.current), reload_signal=reload_signal,
-                            debounce=debounce, grace=grace, on_event=on_event)
+                            debounce=debounce, grace=grace, base_env=base_env,
+                            on_event=on_event)
     supervisor.follow(live, env_of)
     try:
         return supervisor.run()

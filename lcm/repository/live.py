@@ -269,6 +269,11 @@ class LiveConfig:
                                         daemon=True)
         self._thread.start()
 
+    @property
+    def watching(self) -> bool:
+        """True while the watcher thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
     def close(self) -> None:
         """Stop the watcher thread (safe to call more than once)."""
         self._stop.set()

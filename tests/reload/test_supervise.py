@@ -199,3 +199,26 @@ changes.commit('development only')
     finally:
         assert _finish(supervisor, thread, codes) == 0
         live.close()
+
+
+def test_supervise_live_runs_until_the_child_exits_and_closes_the_handle(
+        served: Path, child: Child) -> None:
+    from lcm.ops.supervise import supervise_live
+    from tests.reload.conftest import lcm as run_lcm
+
+    live = lcm.Repo.open(served).live("acme", "production", "app")
+    events: list[str] = []
+    codes: list[int] = []
+    thread = threading.Thread(daemon=True, target=lambda: codes.append(supervise_live(
+        live, child.argv, _env_of, debounce=0.2, base_env={},
+        on_event=lambda what, _pid: events.append(what))))
+    thread.start()
+    wait_until(lambda: child.events("start"), what="start")
+    run_lcm(served, "set", "acme/staging/app", "llm.model", "gpt-5")
+    wait_until(lambda: len(child.events("start")) == 2, what="restart")
+    _, pid, value = child.events("start")[1]
+    assert json.loads(value)["llm"]["model"] == "gpt-5"
+    os.kill(pid, signal.SIGTERM)  # the child ends on its own (exit 0)
+    thread.join(15)
+    assert codes == [0] and events == ["start", "restart"]
+    assert not live.watching
