@@ -136,38 +136,36 @@ class LiveConfig:
     def refresh(self) -> list[KeyPath]:
         """Re-read what changed since the last load; the key paths whose value changed
         (empty when nothing did, or when the change did not verify)."""
-        error: LcmError | None = None
         with self._lock:
             stamp = self._stat()
             if stamp == self._stamp or self._writing(stamp):
                 return []
             if stamp == self._failed and time.monotonic() < self._retry_at:
                 return []
-            try:
-                changed = self._reload(stamp)
-            except LcmError as err:
-                error = self._failure(stamp, err)
-                changed = []
+            changed, error = self._reload(stamp)
         if error is not None and self.on_error is not None:
             self.on_error(error)
         return changed
 
-    def _reload(self, stamp: Stamp) -> list[KeyPath]:
-        old = self._stamp
-        if stamp[:2] != old[:2]:  # the manifest or the tenant's key file
+    def _reload(self, stamp: Stamp) -> tuple[list[KeyPath], LcmError | None]:
+        """Load the files as they are now: (changed key paths, the error to report)."""
+        if stamp[:2] != self._stamp[:2]:  # the manifest or the tenant's key file
             self.repo.reload()
         paths = self._watch_paths()
-        if paths != self._paths:
+        if paths != self._paths:  # another env chain, HEAD on another branch, a new folder
             self._paths = paths
             stamp = self._stat()
-        new = self._load()
+        try:
+            new = self._load()
+        except LcmError as err:
+            return [], self._failure(stamp, err)
         self._stamp, self._failed, self.last_error = stamp, None, None
         self.commit = self._head_commit()
         if new is self._current:
-            return []
+            return [], None
         changed = changed_paths(self._current, new)
         self._current = new
-        return changed
+        return changed, None
 
     def _failure(self, stamp: Stamp, err: LcmError) -> LcmError | None:
         """Remember a state that did not verify; the error to report (None: reported)."""

@@ -240,3 +240,16 @@ def test_unknown_tenant_or_env_and_a_missing_config_fail_at_once(served: Path) -
                  ("acme", "production", "missing")):
         with pytest.raises(RepoError):
             repo.live(*args)
+
+
+def test_a_broken_manifest_is_reported_once_and_reads_go_on(served: Path,
+                                                             recorder: Recorder) -> None:
+    live = lcm.Repo.open(served).live("acme", "production", "app", on_error=recorder.on_error)
+    manifest = served / ".lcm.yaml"
+    good = manifest.read_text()
+    manifest.write_text(good + "\nenvironments: [\n")
+    assert all(live.get("llm.model") == "gpt-4o" for _ in range(100))
+    assert len(recorder.errors) == 1 and isinstance(recorder.errors[0], RepoError)
+    manifest.write_text(good)
+    run_lcm(served, "set", "acme/staging/app", "llm.model", "gpt-5")
+    assert live.get("llm.model") == "gpt-5" and live.last_error is None
