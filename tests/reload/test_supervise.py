@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -64,8 +64,15 @@ class Child:
 
 
 @pytest.fixture
-def child(tmp_path: Path) -> Child:
-    return Child(tmp_path)
+def child(tmp_path: Path) -> Iterator[Child]:
+    """The child script; every child it started is gone after the test, even a failed one."""
+    made = Child(tmp_path)
+    yield made
+    for _, pid, _ in made.events("start"):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _in_thread(supervisor: Supervisor) -> tuple[threading.Thread, list[int]]:
