@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Repo", "ChangeSet", "Address", "LcmError", "__version__"]
+__all__ = ["Repo", "ChangeSet", "Address", "LcmError", "LiveConfig", "__version__"]
 
 # The public names live in the library API (`lcm.api`); see docs/core-api.md.
 _LAZY = {
@@ -22,6 +22,7 @@ _LAZY = {
     "ChangeSet": "lcm.api",
     "Address": "lcm.api",
     "LcmError": "lcm.api",
+    "LiveConfig": "lcm.api",
 }
 
 

@@ -35,9 +35,12 @@ if TYPE_CHECKING:
     from lcm.ops.editing import edit_file
     from lcm.ops.flatten import to_env
     from lcm.ops.keyshare import export_key, import_key
+    from lcm.ops.promote import Promotion
+    from lcm.ops.supervise import Supervisor, supervise_live
     from lcm.ops.scaffold import add_tenant, init_repo
     from lcm.ops.values import VALUE_TYPES, parse_value
     from lcm.repository import audit
+    from lcm.repository.live import Change, LiveConfig
     from lcm.repository.repo import find_root
     from lcm.validate import output as validation_output
     from lcm.validate.run import validate
@@ -52,6 +55,9 @@ _LAZY = {
     "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
     "RollbackResult": "lcm.ops.rollback", "Written": "lcm.repository.commit",
     "Finding": "lcm.validate.findings", "Report": "lcm.validate.findings",
+    "Promotion": "lcm.ops.promote", "Change": "lcm.repository.live",
+    "LiveConfig": "lcm.repository.live", "Supervisor": "lcm.ops.supervise",
+    "supervise_live": "lcm.ops.supervise",
 }
 _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.output"}
 
@@ -64,6 +70,8 @@ __all__ = [
     "import_key", "add_tenant", "init_repo", "VALUE_TYPES", "parse_value", "find_root",
     "validate", "audit", "validation_output", "HistoryEntry", "FileDiff", "RollbackResult",
     "Written", "Finding", "Report",
+    "validate", "audit", "validation_output", "Promotion", "Change", "LiveConfig", "Supervisor",
+    "supervise_live",
 ]
 
 

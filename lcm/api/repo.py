@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from lcm.history.log import HistoryEntry
     from lcm.history.render import FileDiff
     from lcm.history.sides import Scope
+    from lcm.ops.promote import Promotion
     from lcm.ops.rollback import RollbackResult
+    from lcm.repository.live import ChangeCallback, ErrorCallback, LiveConfig
     from lcm.validate.findings import Report
     from lcm.validate.schemas import CompiledSchema
 
@@ -292,6 +294,33 @@ class Repo(_Repository):
         from lcm.ops.edits import reseal
 
         reseal(self, addr, message=message, commit=commit)
+
+    def promote(self, tenant: str, source: str, target: str, names: Iterable[str] = (),
+                keys: Iterable[str] = (), *, prune: bool = False, message: str | None = None,
+                dry_run: bool = False, commit: bool = True) -> Promotion:
+        """Make the selected keys of `target`'s effective config equal `source`'s, with
+        the fewest changes to `target`'s own files, as one commit (`lcm promote`)."""
+        from lcm.ops.promote import promote
+
+        return promote(self, tenant, source, target, names, keys, prune=prune, message=message,
+                       dry_run=dry_run, commit=commit)
+
+    # ---- hot reload ------------------------------------------------------------------
+
+    def live(self, tenant: str, env: str, name: str | None = None, *,
+             on_change: ChangeCallback | None = None, on_error: ErrorCallback | None = None,
+             watch: bool | None = None, interval: float = 0.1,
+             debounce: float = 0.2) -> LiveConfig:
+        """A live handle on the effective config of `tenant/env[/name]`: every read
+        returns the current config (a cheap stat check first); with `watch` (the default
+        when `on_change` is given) a background thread calls `on_change(old, new, paths)`
+        once per settled change. A change that does not verify is reported to `on_error`
+        and the last good config stays in service."""
+        from lcm.repository.live import LiveConfig
+
+        return LiveConfig(self, tenant, env, name, on_change=on_change, on_error=on_error,
+                          watch=on_change is not None if watch is None else watch,
+                          interval=interval, debounce=debounce)
 
     # ---- checking --------------------------------------------------------------------
 

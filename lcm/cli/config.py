@@ -51,10 +51,15 @@ def get(
     explain: Annotated[bool, typer.Option("--explain", help="Show which file gave each value.")] = False,
     ignore_mac: Annotated[bool, typer.Option("--ignore-mac", help="Recovery only: skip the integrity check.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml | json | env")] = "yaml",
+    watch: Annotated[bool, typer.Option("--watch", help="Print again on every change (-o json: a line each).")] = False,
 ) -> None:
     """Print the effective config (the env chain merged), secrets masked."""
     from lcm.cli import reading
 
+    if watch:
+        from lcm.cli.watch import get_watch
+
+        return get_watch(address, key, reveal=reveal, ignore_mac=ignore_mac, fmt=output)
     reading.get(address, key, reveal=reveal, explain=explain, ignore_mac=ignore_mac, fmt=output)
 
 

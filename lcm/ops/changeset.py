@@ -69,6 +69,7 @@ class ChangeSet:
         self.ignore_mac = ignore_mac
         self.edits: list[Edit] = []
         self.keys_override: dict[str, DataKeys] = {}
+        self.trailers: dict[str, str] = {}  # extra `Lcm-*` trailers (promote: Lcm-Source)
         self._files: dict[Address, _Staged] = {}
         self._raw: dict[str, tuple[str | None, str | None]] = {}  # relpath: (base oid, text)
         self._texts: dict[str, str | None] | None = None
@@ -239,7 +240,8 @@ class ChangeSet:
             summary = (message or self.message or self.summary or self._default_summary())
             tenants = sorted({rel.split("/")[1] for rel in texts if rel.startswith("config/")}
                              | {Path(rel).stem for rel in texts if rel.startswith(".lcm/keys/")})
-            full = commit_message(summary, self.op, ", ".join(tenants) or None, list(texts))
+            full = commit_message(summary, self.op, ", ".join(tenants) or None, list(texts),
+                                  self.trailers)
             written = write_files(self.repo.root, texts, full if commit else None)
         self.discard()
         return written
@@ -326,8 +328,7 @@ class ChangeSet:
     def _check(self, texts: dict[str, str | None]) -> None:
         from lcm.validate.gate import check_pending
 
-        check_pending(self.repo, {self.repo.root / rel: t for rel, t in texts.items()
-                                  if t is not None})
+        check_pending(self.repo, {self.repo.root / rel: t for rel, t in texts.items()})
 
     def _check_base(self) -> None:
         """Refuse when a touched file changed on disk since it was staged."""

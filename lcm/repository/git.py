@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pygit2
@@ -49,11 +49,13 @@ def signature(git: "pygit2.Repository", role: str = "AUTHOR") -> "pygit2.Signatu
     return pygit2.Signature("lcm", "lcm@localhost")
 
 
-def commit_message(summary: str, op: str, tenant: str | None, paths: Iterable[str]) -> str:
+def commit_message(summary: str, op: str, tenant: str | None, paths: Iterable[str],
+                   extra: Mapping[str, str] | None = None) -> str:
     trailers = [f"Lcm-Op: {op}"]
     if tenant:
         trailers.append(f"Lcm-Tenant: {tenant}")
     trailers.append(f"Lcm-Paths: {', '.join(sorted(paths))}")
+    trailers.extend(f"{key}: {value}" for key, value in (extra or {}).items())
     return f"{summary.strip()}\n\n" + "\n".join(trailers) + "\n"
 
 

@@ -243,7 +243,8 @@ class Repo:
 
         merged = merge([(a, s[1].tree) for a, s in zip(addrs, snaps) if s[1] is not None])
         eff = Effective(tenant, env, merged, self._decrypt_one, verified)
-        self._resolved[key] = (stamp, eff)
+        if verified or not verify:  # unverified for want of a key: try again next time
+            self._resolved[key] = (stamp, eff)
         return eff
 
     def _resolve_all(self, tenant: str, env: str, verify: bool) -> Effective:

@@ -35,8 +35,9 @@ class ValidationFailed(CheckFailed):
         self.findings = findings
 
 
-def check_pending(repo: "Repo", pending: Mapping[Path, str]) -> None:
-    """Refuse a write whose result is invalid (raises ValidationFailed, exit 1)."""
+def check_pending(repo: "Repo", pending: Mapping[Path, str | None]) -> None:
+    """Refuse a write whose result is invalid (raises ValidationFailed, exit 1); a text of
+    None deletes the file (an override removed can make an effective config invalid)."""
     from lcm.repository.manifest import MANIFEST_NAME
     from lcm.validate.mapping import schema_for
     from lcm.validate.repocheck import config_address, effective_targets
@@ -67,7 +68,7 @@ def check_pending(repo: "Repo", pending: Mapping[Path, str]) -> None:
 
 def _findings(
     repo: "Repo",
-    texts: Mapping[Path, str],
+    texts: Mapping[Path, str | None],
     files: list["Address"],
     configs: list[tuple[str, str, str]],
     manifest: bool,

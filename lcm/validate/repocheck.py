@@ -43,7 +43,8 @@ class Layer:
 
 
 class RepoCheck:
-    """One validation pass over (part of) a repository; `texts` overrides files on disk."""
+    """One validation pass over (part of) a repository; `texts` overrides files on disk
+    (a text of None: the file is gone)."""
 
     def __init__(
         self,
@@ -53,7 +54,7 @@ class RepoCheck:
         schema_override: str | None = None,
         use_keys: bool = True,
         verify_mac: bool = True,
-        texts: Mapping[Path, str] | None = None,
+        texts: Mapping[Path, str | None] | None = None,
     ) -> None:
         self.repo = repo
         self.report = report
@@ -131,6 +132,8 @@ class RepoCheck:
 
     def _read(self, addr: Address) -> Layer | None:
         path = self.repo.path_of(addr)
+        if path in self.texts and self.texts[path] is None:
+            return None  # deleted by the pending write
         text = self.texts.get(path)
         if text is None:
             try:

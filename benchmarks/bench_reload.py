@@ -1,0 +1,89 @@
+"""Hot reload benchmarks (issue 13).
+
+1. `LiveConfig.refresh()` when nothing changed, on the 500-key env of 3 files that
+   bench_core.py builds (target: p50 <= 100 us), next to the warm read bench_core
+   measures (resolve + to_dict(reveal=True)) and a live read (`live.get(KEY)`).
+2. Change-to-callback latency with the watcher: 20 changes made by `lcm set` in another
+   process; from the moment the changed file landed on disk (its mtime) to `on_change`
+   (target: <= 1 s, p50 and max), and from the start of the `lcm set` process.
+
+Run: `.venv/bin/python benchmarks/bench_reload.py`
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import in_process, isolated_env, lcm_exe, median, pct, tempdir  # noqa: E402
+from bench_core import build_repo  # noqa: E402
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} us"
+
+
+def main() -> None:
+    tmp = tempdir("lcm-bench-reload-")
+    root = build_repo(tmp)
+    import lcm
+
+    repo = lcm.Repo.open(root)
+    live = repo.live("acme", "production", "app")
+    keys = sum(1 for _ in __import__("lcm.format.paths", fromlist=["x"]).iter_leaves(
+        live.to_dict()))
+
+    def warm() -> object:
+        return repo.resolve("acme", "production", "app").to_dict(reveal=True)
+
+    warm()
+    runs = 20000
+    refresh = in_process(live.refresh, runs)
+    read = in_process(lambda: live.get("group3.setting_77"), runs)
+    warm_read = in_process(warm, 2000)
+    print(f"[1] {keys}-key env of 3 files, nothing changed, {runs} runs:")
+    print(f"    live.refresh()            p50 {us(pct(refresh, 50))}   p99 {us(pct(refresh, 99))}"
+          "   (target: p50 <= 100 us)")
+    print(f"    live.get(KEY) (refresh + lookup) p50 {us(pct(read, 50))}   "
+          f"p99 {us(pct(read, 99))}")
+    print(f"    warm read (bench_core: resolve + to_dict(reveal=True)) p50 "
+          f"{us(pct(warm_read, 50))}   p99 {us(pct(warm_read, 99))}")
+
+    landed: list[float] = []
+    called: list[float] = []
+    done = threading.Event()
+
+    def on_change(_old: object, _new: object, _paths: object) -> None:
+        called.append(time.time())
+        done.set()
+
+    env = isolated_env(tmp)
+    target = root / "config/acme/production/app.yaml"
+    from_start: list[float] = []
+    with repo.live("acme", "production", "app", on_change=on_change):
+        for i in range(20):
+            done.clear()
+            start = time.time()
+            subprocess.run([lcm_exe(), "-C", str(root), "set", "acme/production/app",
+                            "group19.setting_499", f"changed-{i}"], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            landed.append(os.stat(target).st_mtime_ns / 1e9)
+            if not done.wait(10):
+                raise SystemExit(f"no callback for change {i} within 10 s")
+            from_start.append(called[-1] - start)
+    latency = [c - m for c, m in zip(called, landed)]
+    print("[2] change-to-callback latency, watcher (interval 0.1 s, debounce 0.2 s), "
+          "20 x `lcm set` in another process:")
+    print(f"    from the file landing on disk: p50 {median(latency) * 1000:.0f} ms   "
+          f"max {max(latency) * 1000:.0f} ms   (target: <= 1 s)")
+    print(f"    from the start of `lcm set`:   p50 {median(from_start) * 1000:.0f} ms   "
+          f"max {max(from_start) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

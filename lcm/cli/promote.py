@@ -1,0 +1,64 @@
+"""`lcm promote TENANT FROM_ENV TO_ENV [NAME…]`: copy the selected keys' effective values
+from one env to another (documented in docs/promote.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from lcm.errors import UsageError
+
+
+def promote(
+    tenant: Annotated[str, typer.Argument(help="The tenant.")],
+    source: Annotated[str, typer.Argument(metavar="FROM_ENV", help="The env to copy from.")],
+    target: Annotated[str, typer.Argument(metavar="TO_ENV", help="The env to change.")],
+    names: Annotated[
+        Optional[list[str]],
+        typer.Argument(metavar="[NAME]...", help="Only these configs (file names; all when none).",
+                       show_default=False),
+    ] = None,
+    keys: Annotated[
+        Optional[list[str]],
+        typer.Option("--keys", help="Only keys matching this glob (e.g. 'llm.*'); repeatable."),
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also remove selected keys only TO_ENV has.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; exit 1 if anything would.")
+    ] = False,
+    message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write the files but do not commit.")
+    ] = False,
+    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+) -> None:
+    """Make TO_ENV's effective config equal FROM_ENV's for the selected keys, in one commit."""
+    from lcm.api import Repo
+    from lcm.cli.diagnostics import info
+    from lcm.cli.output import emit
+
+    if output not in ("text", "json"):
+        raise UsageError(f"unknown output format {output!r} (use text or json)")
+    repo = Repo.open()
+    result = repo.promote(tenant, source, target, names or (), keys or (), prune=prune,
+                          message=message, dry_run=dry_run, commit=not no_commit)
+    emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if output == "json"
+         else result.to_text())
+    if dry_run:
+        if result.changed:
+            raise typer.Exit(1)
+        return
+    if not result.changed:
+        info(f"{tenant}/{target} already matches {source} for the selected keys; nothing to do")
+        return
+    done = f"promoted {tenant} {source} -> {target}: {len(result.files)} file(s) changed"
+    info(done + (f"; commit {result.commit_id[:10]}" if result.commit_id else " (not committed)"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command to the root app."""
+    app.command("promote")(promote)
