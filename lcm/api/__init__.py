@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lcm.api.repo import Diff, EnvInfo, Lookup, Repo, TenantInfo
+from lcm.api.repo import Diff, EnvAddress, EnvInfo, Lookup, Repo, Target, TenantInfo
 from lcm.api.views import ConfigView, ValueRow
 from lcm.errors import ExitCode, LcmError
 from lcm.format.paths import KeyPath, format_path, parse_path
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from lcm.ops.editing import edit_file
     from lcm.ops.flatten import to_env
     from lcm.ops.keyshare import export_key, import_key
-    from lcm.ops.scaffold import add_tenant, init_repo
+    from lcm.ops.scaffold import Initialised, add_tenant, init, init_repo
     from lcm.ops.values import VALUE_TYPES, parse_value
     from lcm.repository import audit
     from lcm.repository.repo import find_root
@@ -41,20 +41,21 @@ _LAZY = {
     "Merged": "lcm.api.files", "Shown": "lcm.api.files", "merge_file": "lcm.api.files",
     "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing", "to_env": "lcm.ops.flatten",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
-    "add_tenant": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
+    "add_tenant": "lcm.ops.scaffold", "init": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
+    "Initialised": "lcm.ops.scaffold",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
 }
 _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.output"}
 
 __all__ = [
-    "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvInfo", "ExitCode",
-    "KeyPath", "LcmError", "Lookup", "Repo", "TenantInfo", "ValueRow", "format_path",
-    "parse_path",
+    "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvAddress", "EnvInfo",
+    "ExitCode", "KeyPath", "LcmError", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
+    "format_path", "parse_path",
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "export_key",
-    "import_key", "add_tenant", "init_repo", "VALUE_TYPES", "parse_value", "find_root",
-    "validate", "audit", "validation_output",
+    "import_key", "add_tenant", "init", "init_repo", "Initialised", "VALUE_TYPES",
+    "parse_value", "find_root", "validate", "audit", "validation_output",
 ]
 
 

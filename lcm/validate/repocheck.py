@@ -315,6 +315,7 @@ class RepoCheck:
                     problem.message,
                     schema,
                     config,
+                    inherited=config is not None and config != str(layer.addr),
                 )
             )
 
