@@ -166,7 +166,6 @@ class Repo(_Repository):
         stored keys). `reveal` True (every secret) or some key paths: decrypted and audited."""
         schema = self.schema_of(addr)
         builder = RowBuilder(self, schema)
-        source_of: Callable[[KeyPath], Address | None]
         if effective:
             eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
             tree, source_of, verified = eff.stored, eff.provenance, eff.verified
@@ -175,7 +174,9 @@ class Repo(_Repository):
             tree, verified = doc.tree, False
             if not ignore_mac:
                 verified = self._try_verify(addr)
-            source_of = lambda _path: addr  # every row is this file's own
+
+            def source_of(_path: KeyPath) -> Address:
+                return addr
         wanted = _wanted_paths(tree, reveal)
         revealed = self.reveal(addr, wanted, effective=effective, ignore_mac=ignore_mac) \
             if wanted else {}

@@ -14,39 +14,26 @@ import click
 import typer
 
 
-def _repo_targets(ctx: click.Context, *, tenants: bool, envs: bool, files: bool) -> list[str]:
-    """Every tenant / `TENANT/ENV` / `TENANT/ENV/NAME` of the repository the command runs in."""
-    try:
-        from lcm.api import Repo
+def _completer(*, tenants: bool = False, envs: bool = False, files: bool = False) -> Any:
+    """A completer of the repository's tenants, `TENANT/ENV` and/or `TENANT/ENV/NAME`."""
 
-        where = ctx.find_root().params.get("repo")
-        found: list[str] = Repo.open(where).targets(tenants=tenants, envs=envs, files=files)
-        return found
-    except Exception:  # completion must never print a traceback into the shell
-        return []
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            from lcm.api import Repo
 
+            where = ctx.find_root().params.get("repo")
+            found: list[str] = Repo.open(where).targets(tenants=tenants, envs=envs, files=files)
+        except Exception:  # completion must never print a traceback into the shell
+            return []
+        return [t for t in found if t.startswith(incomplete)]
 
-def complete_file(ctx: typer.Context, incomplete: str) -> list[str]:
-    """A file address `TENANT/ENV/NAME`."""
-    return [t for t in _repo_targets(ctx, tenants=False, envs=False, files=True)
-            if t.startswith(incomplete)]
+    return complete
 
 
-def complete_env_or_file(ctx: typer.Context, incomplete: str) -> list[str]:
-    """`TENANT/ENV` (a whole environment) or a file address."""
-    return [t for t in _repo_targets(ctx, tenants=False, envs=True, files=True)
-            if t.startswith(incomplete)]
-
-
-def complete_scope(ctx: typer.Context, incomplete: str) -> list[str]:
-    """A tenant, `TENANT/ENV` or a file address (history, rollback)."""
-    return [t for t in _repo_targets(ctx, tenants=True, envs=True, files=True)
-            if t.startswith(incomplete)]
-
-
-def complete_tenant(ctx: typer.Context, incomplete: str) -> list[str]:
-    return [t for t in _repo_targets(ctx, tenants=True, envs=False, files=False)
-            if t.startswith(incomplete)]
+complete_file = _completer(files=True)
+complete_env_or_file = _completer(envs=True, files=True)  # get: also a whole environment
+complete_scope = _completer(tenants=True, envs=True, files=True)  # history, diff, rollback
+complete_tenant = _completer(tenants=True)
 
 
 FileAddress = Annotated[

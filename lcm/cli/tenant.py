@@ -55,11 +55,12 @@ def list_(
     from lcm.api import Repo
     from lcm.cli.output import emit, emit_table
 
-    rows = [{"tenant": t.name, "backend": t.backend, "active_data_key": t.active_data_key,
-             "data_keys": t.data_keys} for t in Repo.open().tenants()]
+    tenants = Repo.open().tenants()
     if output == "json":
-        emit(json.dumps(rows, indent=2))
-    elif rows:
-        cells = [[r["tenant"], r["backend"], f"v{r['active_data_key']}"] for r in rows]
+        emit(json.dumps([{"tenant": t.name, "backend": t.backend,
+                          "active_data_key": t.active_data_key, "data_keys": t.data_keys}
+                         for t in tenants], indent=2))
+    elif tenants:
+        cells = [[t.name, t.backend, f"v{t.active_data_key}"] for t in tenants]
         emit_table(["tenant", "backend", "data key"], cells,
                    "\n".join(f"{t}\t{b}\tdata key {v}" for t, b, v in cells))
