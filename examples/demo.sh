@@ -1,36 +1,57 @@
 #!/usr/bin/env bash
-# The README demo: copy the bundled example repo to a temp dir, give it the demo
-# keys through the file key store (no OS keyring needed), and use it.
+# The README demo: copy the bundled example repo to a temp dir, give it the demo keys
+# through the file key store (no OS keyring needed), and do the whole job with it.
+# Every command is printed ("$ …") before it runs, so the output reads as a session;
+# nothing runs unprinted after the set-up lines below.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/lcm-demo.XXXXXX")"
-export XDG_DATA_HOME="$work/xdg-data"          # the file key store lives here
+export XDG_DATA_HOME="$work/xdg-data"            # the file key store lives here
+# The demo's identity. Git's GIT_AUTHOR_*/GIT_COMMITTER_* win over any ~/.gitconfig, and
+# lcm names authors as Git does (LCM_AUTHOR only counts where Git has no identity).
 export LCM_AUTHOR="lcm demo <demo@lcm.invalid>"
-unset LCM_KEY_ACME LCM_KEY_GLOBEX || true
+export GIT_AUTHOR_NAME="lcm demo" GIT_AUTHOR_EMAIL="demo@lcm.invalid"
+export GIT_COMMITTER_NAME="lcm demo" GIT_COMMITTER_EMAIL="demo@lcm.invalid"
+unset LCM_KEY_ACME LCM_KEY_GLOBEX EDITOR VISUAL || true
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+# Print a command as typed, then run it in this shell (pipes, redirections and `cd` work).
+step() { printf '\n%s$ %s%s\n' "$bold" "$1" "$plain"; eval "$1"; }
+# The same for a command whose exit status 1 is an answer (lcm diff: "they differ").
+answer() { step "$1" || { status=$?; [ "$status" -eq 1 ] && echo "(exit 1: they differ)"; }; }
 
-cp -r "$here/repo" "$work/cfg"
-cd "$work/cfg"
-git init -q -b main . && git add -A && git -c user.name=demo -c user.email=demo@lcm.invalid commit -qm "example repo"
-lcm init --git-only . >/dev/null
-echo "demo repo: $work/cfg   (file key store: $XDG_DATA_HOME)"
+echo "demo folder: $work   (file key store: $XDG_DATA_HOME)"
+cd "$work"
+step 'cp -r "$here/repo" cfg && cd cfg'
+step 'git init -q -b main && git add -A && git commit -qm "example repo"'
+step 'lcm init --git-only                     # diff/merge drivers and the pre-commit hook of a clone'
+step 'lcm key import acme < "$here/demo-keys/acme.key"'
+step 'lcm key import globex < "$here/demo-keys/globex.key"'
+step 'lcm tenant list'
 
-for tenant in acme globex; do
-  step lcm key import "$tenant" < "$here/demo-keys/$tenant.key"
-done
-step lcm tenant list
-step lcm get acme/production/inference
-step lcm get acme/production/inference --explain
-step lcm get acme/production/inference llm.api_key --reveal
-step lcm set acme/production/inference llm.temperature 0.3 -m "cooler answers in production"
-printf 'sk-demo-rotated-%s\n' "$RANDOM$RANDOM" | lcm set acme/base/inference llm.api_key --value-stdin --secret
-step lcm get acme/production/inference -o json
-step lcm get globex/staging/inference -o env
-step git log --oneline -5
-step git diff HEAD~1 -- config/
-if lcm validate --help >/dev/null 2>&1; then step lcm validate; fi
-if lcm scan --help >/dev/null 2>&1; then step lcm scan config; fi
-if lcm history --help >/dev/null 2>&1; then step lcm history acme/base/inference --limit 5; fi
+# Reading: effective config, provenance, a revealed secret, a whole environment.
+step 'lcm get acme/production/inference'
+step 'lcm get acme/production/inference --explain'
+step 'lcm get acme/production/inference llm.api_key --reveal'
+step 'lcm get globex/staging -o env           # every file of the env'
+
+# Writing: one commit per change, a secret from stdin, an edit in $EDITOR (scripted here).
+step 'lcm set acme/production/inference llm.temperature 0.3 -m "cooler answers in production"'
+step 'printf "sk-demo-rotated-%s\n" "$RANDOM$RANDOM" | lcm set acme/base/inference llm.api_key --value-stdin --secret'
+step "EDITOR=\"sed -i -e 's/max_tokens: 1024/max_tokens: 2048/'\" lcm edit acme/base/inference -m 'longer answers'"
+step 'lcm get acme/production/inference -o json'
+
+# History: key-level diff (secrets as fingerprints), log, roll back the edit.
+answer 'lcm diff HEAD~3'
+step 'lcm history acme/base/inference --limit 5'
+step 'lcm rollback acme/base/inference --to HEAD~1 -m "back to 1024 tokens"'
+step 'lcm get acme/base/inference llm.max_tokens'
+
+# Checks CI runs, and the trail of what was exposed.
+step 'lcm validate'
+step 'lcm scan config'
+step 'lcm audit log'
+step 'lcm audit verify'
+step 'git log --format="%h  %an <%ae>  %s" -8'
 echo
 echo "demo finished: the repo is in $work/cfg (remove it with: rm -rf $work)"

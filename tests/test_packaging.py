@@ -1,8 +1,8 @@
 """A real, non-editable wheel: builds, installs into a fresh venv, and works.
 
 The wheel is built from a copy of the source tree (so the build never writes
-into the working tree other people are editing). With setuptools>=68 and
-`wheel` in the project venv the build runs offline (--no-build-isolation);
+into the working tree other people are editing). With setuptools>=77 (`license` as
+an SPDX string) in the project venv the build runs offline (--no-build-isolation);
 otherwise pip fetches the build backend from the package index.
 """
 
@@ -31,7 +31,7 @@ def _offline_build_possible() -> bool:
     except ImportError:
         return False
     major_minor = tuple(int(p) for p in setuptools.__version__.split(".")[:2])
-    if major_minor < (68, 0):
+    if major_minor < (77, 0):
         return False
     if major_minor >= (70, 1):
         return True
@@ -59,6 +59,7 @@ def wheel_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cmd.insert(4, "--no-build-isolation")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=work)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "deprecat" not in (proc.stdout + proc.stderr).lower(), proc.stderr[-3000:]
     (found,) = out.glob("lcm-*.whl")
     return found
 

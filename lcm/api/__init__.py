@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lcm.api.repo import Diff, EnvInfo, Lookup, Repo, TenantInfo
+from lcm.api.repo import Diff, EnvAddress, EnvInfo, Lookup, Repo, Target, TenantInfo
 from lcm.api.views import ConfigView, ValueRow
 from lcm.errors import ExitCode, LcmError
 from lcm.format.paths import KeyPath, format_path, parse_path
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from lcm.ops.keyshare import export_key, import_key
     from lcm.ops.promote import Promotion
     from lcm.ops.supervise import Supervisor, supervise_live
-    from lcm.ops.scaffold import add_tenant, init_repo
+    from lcm.ops.scaffold import Initialised, add_tenant, init, init_repo
     from lcm.ops.values import VALUE_TYPES, parse_value
     from lcm.repository import audit
     from lcm.repository.live import Change, LiveConfig
@@ -49,7 +49,8 @@ _LAZY = {
     "Merged": "lcm.api.files", "Shown": "lcm.api.files", "merge_file": "lcm.api.files",
     "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing", "to_env": "lcm.ops.flatten",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
-    "add_tenant": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
+    "add_tenant": "lcm.ops.scaffold", "init": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
+    "Initialised": "lcm.ops.scaffold",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
     "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
@@ -62,16 +63,15 @@ _LAZY = {
 _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.output"}
 
 __all__ = [
-    "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvInfo", "ExitCode",
-    "KeyPath", "LcmError", "Lookup", "Repo", "TenantInfo", "ValueRow", "format_path",
-    "parse_path",
+    "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvAddress", "EnvInfo",
+    "ExitCode", "KeyPath", "LcmError", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
+    "format_path", "parse_path",
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "export_key",
-    "import_key", "add_tenant", "init_repo", "VALUE_TYPES", "parse_value", "find_root",
-    "validate", "audit", "validation_output", "HistoryEntry", "FileDiff", "RollbackResult",
-    "Written", "Finding", "Report",
-    "validate", "audit", "validation_output", "Promotion", "Change", "LiveConfig", "Supervisor",
-    "supervise_live",
+    "import_key", "add_tenant", "init", "init_repo", "Initialised", "VALUE_TYPES",
+    "parse_value", "find_root", "validate", "audit", "validation_output", "HistoryEntry",
+    "FileDiff", "RollbackResult", "Written", "Finding", "Report", "Promotion", "Change",
+    "LiveConfig", "Supervisor", "supervise_live",
 ]
 
 

@@ -19,13 +19,15 @@ class Shown:
     warning: str | None = None
 
 
-def show_file(file: Path, *, masked: bool, ignore_mac: bool = False) -> Shown:
-    """One stored file as text: decrypted (audited, naming the keys shown) or masked,
-    comments kept, metadata block left out. The tenant, env and name come from the
-    file's own metadata block, so git's temp copies work; the repository from the file's
-    folder when it lies inside one, else from the cwd."""
+def show_file(file: Path | str, *, masked: bool, ignore_mac: bool = False) -> Shown:
+    """One stored file (a path, or an address such as `acme/base/inference` in the repository
+    at the cwd) as text: decrypted (audited, naming the keys shown) or masked, comments
+    kept, metadata block left out. The tenant, env and name come from the file's own
+    metadata block, so git's temp copies work; the repository from the file's folder when
+    it lies inside one, else from the cwd."""
     from lcm.format.views import masked_view, plaintext_view
 
+    file = _stored_path(file)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -90,6 +92,19 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
         keys = ", ".join(format_path(c.path) for c in result.conflicts)
         return Merged(False, f"{path}: conflict at {keys}; secrets are shown encrypted only")
     return Merged(True)
+
+
+def _stored_path(target: Path | str) -> Path:
+    """A path as given, or the file an address names (`acme/base/inference`)."""
+    path = Path(target)
+    if isinstance(target, Path) or path.exists() or target.endswith((".yaml", ".yml")):
+        return path
+    from lcm.api.repo import Repo
+
+    repo = Repo.open()
+    addr = repo.address(target)
+    repo.require_document(addr)
+    return repo.path_of(addr)
 
 
 def _place_from_meta(doc: Document) -> tuple[str, str, str] | None:

@@ -8,12 +8,12 @@ change-sets and validation. Every method is safe to call from a worker thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lcm.api.views import ConfigView, RowBuilder, ValueRow
-from lcm.errors import RepoError
+from lcm.errors import RepoError, UsageError
 from lcm.format.crypto import is_encrypted
 from lcm.format.paths import KeyPath, format_path, iter_leaves, lookup
 from lcm.ops.changeset import ChangeSet
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from lcm.ops.promote import Promotion
     from lcm.ops.rollback import RollbackResult
     from lcm.repository.live import ChangeCallback, ErrorCallback, LiveConfig
-    from lcm.validate.findings import Report
+    from lcm.validate.findings import Finding, Report
     from lcm.validate.schemas import CompiledSchema
 
 
@@ -68,6 +68,26 @@ class Diff:
 
 
 @dataclass(frozen=True)
+class EnvAddress:
+    """A whole environment of a tenant, `TENANT/ENV`: the effective config of every file
+    name in it (its own files and inherited ones), keyed by the name."""
+
+    tenant: str
+    env: str
+
+    @property
+    def name(self) -> None:
+        """No file name: `resolve(tenant, env, None)` merges every name."""
+        return None
+
+    def __str__(self) -> str:
+        return f"{self.tenant}/{self.env}"
+
+
+Target = Address | EnvAddress
+
+
+@dataclass(frozen=True)
 class Lookup:
     """One `get`: the value (or subtree), which secret paths it revealed, and whether every
     file it read had its MAC verified (False when the tenant's key is not available)."""
@@ -102,10 +122,35 @@ class Repo(_Repository):
         """Config files present on disk, optionally of one tenant and/or env."""
         return list(self.iter_addresses(tenant, env))
 
+    def targets(self, *, tenants: bool = False, envs: bool = False,
+                files: bool = True) -> list[str]:
+        """Addresses a command can take here (for shell completion): tenants, `TENANT/ENV`,
+        and `TENANT/ENV/NAME` for every name with an effective config in that env."""
+        out: list[str] = []
+        for tenant in sorted(self.manifest.tenants):
+            out += [tenant] if tenants else []
+            for env in self.manifest.environments:
+                out += [f"{tenant}/{env}"] if envs else []
+                if files:
+                    out += [f"{tenant}/{env}/{name}" for name in self.config_names(tenant, env)]
+        return out
+
     def config_names(self, tenant: str, env: str) -> list[str]:
         """Names with an effective config in `tenant/env` (own files and inherited ones)."""
         return sorted({a.name for e in self.manifest.env_chain(env)
                        for a in self.iter_addresses(tenant, e)})
+
+    def target(self, text: str) -> Target:
+        """`TENANT/ENV` (a whole environment), or a file's address or path."""
+        parts = text.strip("/").split("/")
+        if len(parts) == 2 and not text.endswith((".yaml", ".yml")) and not Path(text).is_file():
+            self.manifest.require_tenant(parts[0])
+            self.manifest.env_chain(parts[1])
+            return EnvAddress(parts[0], parts[1])
+        if len(parts) < 2:
+            raise UsageError(f"{text!r}: expected TENANT/ENV or TENANT/ENV/NAME "
+                             "(e.g. acme/production or acme/production/inference)")
+        return self.address(text)
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -140,11 +185,12 @@ class Repo(_Repository):
         return ConfigView(addr.tenant, addr.env, addr.name, effective, rows, verified,
                           schema.name if schema else None)
 
-    def reveal(self, addr: Address, paths: Iterable[KeyPath] | None = None, *,
+    def reveal(self, addr: Target, paths: Iterable[KeyPath] | None = None, *,
                effective: bool = True, ignore_mac: bool = False) -> dict[KeyPath, Any]:
         """Decrypt the secrets at `paths` (every secret when None) of the effective config
         at `addr` (or of the file itself); the audit entry is written only after every
-        value decrypted, and names exactly the keys returned."""
+        value decrypted, and names exactly the keys returned (for a whole env, each key
+        path starts with the file name)."""
         from lcm.repository import audit
 
         if effective:
@@ -154,6 +200,8 @@ class Repo(_Repository):
             out = {p: eff.get_path(p, reveal=True) for p in wanted
                    if is_encrypted(_stored_at(stored_tree, p))}
         else:
+            if not isinstance(addr, Address):
+                raise UsageError(f"{addr}: a file's own values need a file address")
             plain = self.decrypt(addr, verify=not ignore_mac)
             doc = self.require_document(addr)
             wanted = list(paths) if paths is not None else doc.encrypted_paths()
@@ -163,9 +211,10 @@ class Repo(_Repository):
                          keys=[format_path(p) for p in out])
         return out
 
-    def get(self, addr: Address, key: KeyPath = (), *, reveal: bool = False,
+    def get(self, addr: Target, key: KeyPath = (), *, reveal: bool = False,
             ignore_mac: bool = False) -> Lookup:
-        """The effective value (or subtree) at `key`; secrets masked unless `reveal`."""
+        """The effective value (or subtree) at `key`; secrets masked unless `reveal`. For
+        a whole env (`EnvAddress`) the tree is keyed by file name, and so is `key`."""
         eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
         path = normalise_path(eff.stored, key)
         try:
@@ -180,9 +229,12 @@ class Repo(_Repository):
                 revealed = [format_path(p) for p in secrets]
         return Lookup(eff.get_path(path, reveal=reveal), revealed, eff.verified)
 
-    def explain(self, addr: Address, key: KeyPath = (), *, reveal: bool = False,
+    def explain(self, addr: Target, key: KeyPath = (), *, reveal: bool = False,
                 ignore_mac: bool = False) -> list[ValueRow]:
-        """Rows of the effective subtree at `key`, each with the file and line it came from."""
+        """Rows of the effective subtree at `key`, each with the file and line it came from
+        (for a whole env: every file's rows, each path starting with the file name)."""
+        if isinstance(addr, EnvAddress):
+            return self._explain_env(addr, key, reveal=reveal, ignore_mac=ignore_mac)
         eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
         path = normalise_path(eff.stored, key)
         try:
@@ -192,6 +244,21 @@ class Repo(_Repository):
         secrets = [p for p, v in iter_leaves(subtree, path) if is_encrypted(v)]
         revealed = self.reveal(addr, secrets, ignore_mac=ignore_mac) if reveal and secrets else {}
         return RowBuilder(self, self.schema_of(addr)).rows(subtree, eff.provenance, revealed, path)
+
+    def _explain_env(self, env: EnvAddress, key: KeyPath, *, reveal: bool,
+                     ignore_mac: bool) -> list[ValueRow]:
+        names = self.config_names(env.tenant, env.env)
+        if key:
+            if key[0] not in names:
+                raise RepoError(f"{env}: no config named {key[0]!r} (it has: "
+                                f"{', '.join(names) or 'none'})")
+            names, key = [str(key[0])], key[1:]
+        rows = []
+        for name in names:
+            addr = Address(env.tenant, env.env, name)
+            rows += [replace(row, path=(name,) + row.path)
+                     for row in self.explain(addr, key, reveal=reveal, ignore_mac=ignore_mac)]
+        return rows
 
     def _try_verify(self, addr: Address) -> bool:
         from lcm.errors import BackendUnavailable, KeyStoreError
@@ -323,6 +390,14 @@ class Repo(_Repository):
                           interval=interval, debounce=debounce)
 
     # ---- checking --------------------------------------------------------------------
+
+    def findings_for(self, addrs: Iterable[Address]) -> list[Finding]:
+        """What `lcm validate` reports for these files and the effective configs built on
+        them: after an accepted write, what still keeps the repository from validating
+        (a new config not complete yet, or errors it already had)."""
+        from lcm.validate.gate import remaining
+
+        return remaining(self, addrs)
 
     def validate(self, paths: Iterable[Path] = (), *, use_keys: bool = True) -> Report:
         """Validate the manifest, the files and every effective config (or only `paths`)."""

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from lcm.cli.params import complete_tenant, output_option
 from lcm.errors import IntegrityError, UsageError
 
 audit_app = typer.Typer(
@@ -19,7 +20,10 @@ audit_app = typer.Typer(
 
 @audit_app.command("log")
 def log_command(
-    tenant: Annotated[Optional[str], typer.Option("--tenant", help="Only this tenant.")] = None,
+    tenant: Annotated[
+        Optional[str],
+        typer.Option("--tenant", help="Only this tenant.", autocompletion=complete_tenant),
+    ] = None,
     actor: Annotated[
         Optional[str], typer.Option("--actor", help="Actor contains this text (case-insensitive).")
     ] = None,
@@ -32,13 +36,12 @@ def log_command(
     until: Annotated[
         Optional[str], typer.Option("--until", help="ISO date/time or an age.")
     ] = None,
-    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+    output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
     """Print audit entries, oldest first, filtered by tenant, actor, operation and time."""
     from lcm.api import audit
+    from lcm.cli.output import emit, emit_table
 
-    if output not in ("text", "json"):
-        raise UsageError(f"unknown output format {output!r} (use text or json)")
     entries = audit.select(
         audit.read_entries(_root()),
         tenant=tenant,
@@ -48,10 +51,14 @@ def log_command(
         until=_time_option("--until", until),
     )
     if output == "json":
-        typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        emit(json.dumps(entries, indent=2, ensure_ascii=False))
         return
-    for entry in entries:
-        typer.echo(_entry_line(entry))
+    if entries:
+        cells = [[str(e.get("time", "?")), str(e.get("actor", "?")), str(e.get("op", "?")),
+                  str(e.get("address") or e.get("tenant") or "-"), ",".join(e.get("keys") or [])]
+                 for e in entries]
+        emit_table(["time", "actor", "op", "where", "keys"], cells,
+                   "\n".join(_entry_line(entry) for entry in entries))
 
 
 @audit_app.command("verify")
@@ -65,7 +72,9 @@ def verify_command() -> None:
             f"{audit.AUDIT_DIR / audit.LOG_NAME}:{problem.line}" if problem.line else "audit log"
         )
         raise IntegrityError(f"{where}: audit chain broken: {problem.reason}")
-    typer.echo(f"audit log verified: {count} entries, chain intact")
+    from lcm.cli.output import emit
+
+    emit(f"audit log verified: {count} entries, chain intact")
 
 
 def _root() -> Path:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Iterable, Optional
 
 import typer
+
+from lcm.cli.params import (
+    FileAddress, IgnoreMac, Message, NoCommit, complete_env_or_file, complete_file,
+    output_option,
+)
+
+if TYPE_CHECKING:
+    from lcm.api import Address, Repo
 
 
 def register(app: typer.Typer) -> None:
@@ -15,14 +22,14 @@ def register(app: typer.Typer) -> None:
 
 
 def set_(
-    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a config file path.")],
+    address: FileAddress,
     key: Annotated[str, typer.Argument(help="Dotted key path, e.g. llm.api_key or routes[0].weight.")],
-    value: Annotated[Optional[str], typer.Argument(help="The value (omit with --value-stdin).")] = None,
+    value: Annotated[Optional[str], typer.Argument(help="The value (omit with --value-stdin); `'!delete'` hides an inherited key.")] = None,
     secret: Annotated[bool, typer.Option("--secret", help="Store this value encrypted.")] = False,
     value_stdin: Annotated[bool, typer.Option("--value-stdin", help="Read the value from stdin (keeps secrets out of shell history).")] = False,
     kind: Annotated[str, typer.Option("--type", help="auto | str | int | float | bool | null | yaml")] = "auto",
-    message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
-    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit.")] = False,
+    message: Message = None,
+    no_commit: NoCommit = False,
 ) -> None:
     """Set one value (encrypting it when it is a secret) and commit."""
     from lcm.api import Repo, parse_path, parse_value
@@ -42,15 +49,16 @@ def set_(
     changed = repo.set(addr, parse_path(key), parsed, secret=secret, message=message,
                        commit=not no_commit)
     info(f"{addr}: {key} {'set' if changed else 'unchanged'}")
+    still_invalid(repo, [addr])
 
 
 def get(
-    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a config file path.")],
+    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME, a config file path, or TENANT/ENV for every file of the env.", autocompletion=complete_env_or_file)],
     key: Annotated[Optional[str], typer.Argument(help="Only this key (a scalar prints bare).")] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show secret values (audited).")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show which file gave each value.")] = False,
-    ignore_mac: Annotated[bool, typer.Option("--ignore-mac", help="Recovery only: skip the integrity check.")] = False,
-    output: Annotated[str, typer.Option("-o", "--output", help="yaml | json | env")] = "yaml",
+    ignore_mac: IgnoreMac = False,
+    output: Annotated[str, output_option("yaml", "json", "env")] = "yaml",
     watch: Annotated[bool, typer.Option("--watch", help="Print again on every change (-o json: a line each).")] = False,
 ) -> None:
     """Print the effective config (the env chain merged), secrets masked."""
@@ -64,10 +72,10 @@ def get(
 
 
 def unset(
-    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a config file path.")],
+    address: FileAddress,
     key: Annotated[str, typer.Argument(help="Dotted key path to remove from this file.")],
-    message: Annotated[Optional[str], typer.Option("-m", "--message")] = None,
-    no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
+    message: Message = None,
+    no_commit: NoCommit = False,
 ) -> None:
     """Remove a key from one file (`lcm set ADDR KEY '!delete'` hides an inherited key instead)."""
     from lcm.api import Repo, parse_path
@@ -77,12 +85,13 @@ def unset(
     addr = repo.address(address)
     repo.unset(addr, parse_path(key), message=message, commit=not no_commit)
     info(f"{addr}: {key} removed")
+    still_invalid(repo, [addr])
 
 
 def edit(
-    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a config file path.")],
-    message: Annotated[Optional[str], typer.Option("-m", "--message")] = None,
-    no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
+    address: FileAddress,
+    message: Message = None,
+    no_commit: NoCommit = False,
 ) -> None:
     """Open the decrypted file in $EDITOR; re-encrypt and commit on save."""
     from lcm.api import Repo, edit_file
@@ -92,12 +101,14 @@ def edit(
     addr = repo.address(address)
     changed = edit_file(repo, addr, message=message, commit=not no_commit)
     info(f"{addr}: {'saved' if changed else 'no changes'}")
+    if changed:
+        still_invalid(repo, [addr])
 
 
 def show(
-    file: Annotated[Path, typer.Argument(help="A stored config file (any path; git textconv passes a temp copy).")],
+    file: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a stored config file (any path; git textconv passes a temp copy).", autocompletion=complete_file)],
     masked: Annotated[bool, typer.Option("--masked", help="Mask secrets (no keys needed).")] = False,
-    ignore_mac: Annotated[bool, typer.Option("--ignore-mac")] = False,
+    ignore_mac: IgnoreMac = False,
 ) -> None:
     """Print one file decrypted (or masked), comments kept, metadata block left out."""
     from lcm.cli import reading
@@ -106,9 +117,9 @@ def show(
 
 
 def reseal(
-    address: Annotated[str, typer.Argument(help="TENANT/ENV/NAME or a config file path.")],
-    message: Annotated[Optional[str], typer.Option("-m", "--message")] = None,
-    no_commit: Annotated[bool, typer.Option("--no-commit")] = False,
+    address: FileAddress,
+    message: Message = None,
+    no_commit: NoCommit = False,
 ) -> None:
     """Accept a reviewed hand edit: encrypt plaintext secrets and write a new MAC."""
     from lcm.api import Repo
@@ -118,3 +129,18 @@ def reseal(
     addr = repo.address(address)
     repo.reseal(addr, message=message, commit=not no_commit)
     info(f"{addr}: resealed")
+    still_invalid(repo, [addr])
+
+
+def still_invalid(repo: Repo, addrs: Iterable[Address]) -> None:
+    """After an accepted write: tell what `lcm validate` still reports for these files and
+    their effective configs (a config built one `set` at a time is not complete yet)."""
+    from lcm.cli.diagnostics import info, warn
+
+    findings = repo.findings_for(addrs)
+    if not findings:
+        return
+    what = "this is" if len(findings) == 1 else f"these {len(findings)} are"
+    warn(f"warning: written, but `lcm validate` fails until {what} fixed:")
+    for finding in findings:
+        info(f"  {finding.text()}")

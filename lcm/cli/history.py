@@ -8,30 +8,27 @@ from typing import Annotated, Optional
 
 import typer
 
+from lcm.cli.params import Message, NoCommit, complete_scope, output_option
 from lcm.errors import UsageError
 
-_OUTPUTS = ("text", "json")
-
-
-def _check_output(output: str) -> None:
-    if output not in _OUTPUTS:
-        raise UsageError(f"unknown output format {output!r} (use text or json)")
+Scope = Annotated[
+    str,
+    typer.Argument(help="TENANT, TENANT/ENV, TENANT/ENV/NAME or a config file path.",
+                   autocompletion=complete_scope),
+]
 
 
 def history(
-    address: Annotated[
-        str, typer.Argument(help="TENANT, TENANT/ENV, TENANT/ENV/NAME or a config file path.")
-    ],
+    address: Scope,
     limit: Annotated[
         int, typer.Option("--limit", "-n", help="At most this many commits (newest first).")
     ] = 20,
-    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+    output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
     """Commits that changed a file, an env or a tenant, newest first, with their Lcm-* trailers."""
     from lcm.api import Repo
     from lcm.cli.output import emit
 
-    _check_output(output)
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     repo = Repo.open()
@@ -54,7 +51,11 @@ def diff(
     args: Annotated[
         Optional[list[str]],
         typer.Argument(
-            help="[REV [REV]] [ADDR…]: revisions first, then scopes.", show_default=False
+            help="Revisions first (none: HEAD vs the working tree; one: REV vs the working "
+            "tree; two: REV vs REV), then tenants, envs or files to limit the diff to.",
+            metavar="[REV [REV]] [ADDR]...",
+            show_default=False,
+            autocompletion=complete_scope,
         ),
     ] = None,
     reveal: Annotated[
@@ -64,14 +65,13 @@ def diff(
         bool,
         typer.Option("--effective", help="Compare the effective config (env overlays merged)."),
     ] = False,
-    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+    output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
     """Key-level diff of HEAD/REV vs worktree or REV vs REV; exit 1 on a difference."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
 
-    _check_output(output)
     repo = Repo.open()
     result = repo.diff(list(args or []), effective=effective, reveal=reveal, warn=warn)
     files = result.files
@@ -88,16 +88,10 @@ def diff(
 
 
 def rollback(
-    address: Annotated[
-        str, typer.Argument(help="TENANT, TENANT/ENV, TENANT/ENV/NAME or a config file path.")
-    ],
-    to: Annotated[str, typer.Option("--to", help="The revision whose content to restore.")],
-    message: Annotated[
-        Optional[str], typer.Option("-m", "--message", help="Commit message.")
-    ] = None,
-    no_commit: Annotated[
-        bool, typer.Option("--no-commit", help="Write the files but do not commit.")
-    ] = False,
+    address: Scope,
+    to: Annotated[str, typer.Option("--to", help="The revision whose content to restore (a commit id, HEAD~2, a tag...).")],
+    message: Message = None,
+    no_commit: NoCommit = False,
 ) -> None:
     """Restore a file, env or tenant to its content at a revision, as one new commit."""
     from lcm.api import Repo
@@ -116,10 +110,10 @@ def rollback(
 
 
 def merge_driver(
-    base: Annotated[Path, typer.Argument()],
-    ours: Annotated[Path, typer.Argument()],
-    theirs: Annotated[Path, typer.Argument()],
-    path: Annotated[str, typer.Argument()],
+    base: Annotated[Path, typer.Argument(help="%O: the common ancestor's version.")],
+    ours: Annotated[Path, typer.Argument(help="%A: our version; the result is written here.")],
+    theirs: Annotated[Path, typer.Argument(help="%B: their version.")],
+    path: Annotated[str, typer.Argument(help="%P: the file's path in the repository.")],
 ) -> None:
     """Git's `merge=lcm` driver (%O %A %B %P): writes the result to %A, exit 1 on conflict."""
     from lcm.api import merge_file

@@ -1,4 +1,4 @@
-"""`lcm init`: create a config repository."""
+"""`lcm init`: create a config repository (or set up a clone's Git integration)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ def register(app: typer.Typer) -> None:
 
 def init(
     directory: Annotated[Optional[Path], typer.Argument(help="Folder to create (default: cwd).")] = None,
-    git_only: Annotated[bool, typer.Option("--git-only", help="Only (re)install the Git diff/merge drivers in an existing clone.")] = False,
+    git_only: Annotated[bool, typer.Option("--git-only", help="In a clone: only (re)install the Git diff/merge drivers and the pre-commit hook.")] = False,
 ) -> None:
-    """Create a config repository: manifest, Git repo, drivers, hooks."""
+    """Create a config repository: manifest, Git repo, diff/merge drivers, pre-commit hook."""
+    from lcm.api import init as init_repo
     from lcm.cli.diagnostics import info
-    from lcm.api import init_repo
 
-    root = init_repo(directory or Path.cwd(), git_only=git_only)
+    done = init_repo(directory or Path.cwd(), git_only=git_only)
     if git_only:
-        info(f"installed the lcm Git diff/merge drivers in {root}")
+        info(f"installed the lcm Git diff/merge drivers in {done.root}")
     else:
-        info(f"initialised lcm repository in {root}\nnext: lcm tenant add NAME")
+        info(f"initialised lcm repository in {done.root}")
+    info(done.hook.describe(done.root))
+    if not git_only:
+        info("next: lcm tenant add NAME")

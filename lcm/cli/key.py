@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from lcm.cli.params import Tenant
+
 key_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Master keys: export and import.")
 
 
@@ -15,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 @key_app.command("export")
-def export(tenant: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
+def export(tenant: Tenant) -> None:
     """Print the tenant's master key as one armored line (audited)."""
     from lcm.api import Repo, export_key
     from lcm.cli.diagnostics import warn
@@ -29,17 +31,22 @@ def export(tenant: Annotated[str, typer.Argument(help="Tenant name.")]) -> None:
 
 @key_app.command("import")
 def import_(
-    tenant: Annotated[str, typer.Argument(help="Tenant name.")],
+    tenant: Tenant,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite a different stored key.")] = False,
 ) -> None:
     """Read an armored master key from stdin and store it in the tenant's backend."""
     from lcm.api import Repo, import_key
     from lcm.cli.diagnostics import info
-    from lcm.errors import UsageError
+    from lcm.errors import RepoError, UsageError
 
     lines = [ln for ln in sys.stdin.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     line = lines[0] if lines else ""
     if not line:
         raise UsageError("lcm key import reads the armored key from stdin (pipe `lcm key export` into it)")
-    where = import_key(Repo.open(), tenant, line, replace=replace)
+    try:
+        repo = Repo.open()
+    except RepoError as err:
+        raise RepoError(f"{err.message.split(' (')[0]}: run lcm key import in your clone of "
+                        f"the config repository, or `lcm -C CLONE key import {tenant}`") from None
+    where = import_key(repo, tenant, line, replace=replace)
     info(f"imported the master key of {where}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from lcm.errors import UsageError
 
@@ -15,6 +16,29 @@ def emit(text: str) -> None:
     """Write `text` to stdout, ending with exactly one newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
+
+
+def styled(stream: TextIO | None = None) -> bool:
+    """Colour and tables only on a terminal: never into a pipe or file, with `NO_COLOR`
+    set (no-color.org) or on a dumb terminal."""
+    stream = stream or sys.stdout
+    return (stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+def emit_table(columns: list[str], rows: list[list[str]], plain: str) -> None:
+    """A rich table on a terminal; `plain` (the scriptable text form) everywhere else."""
+    if not styled() or not rows:
+        emit(plain)
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # values are data, never markup
+    Console(highlight=False, soft_wrap=False).print(table)
 
 
 def to_yaml(value: Any) -> str:

@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from lcm.errors import UsageError
+from lcm.cli.params import Message, NoCommit, Tenant, output_option
 
 
 def promote(
-    tenant: Annotated[str, typer.Argument(help="The tenant.")],
+    tenant: Tenant,
     source: Annotated[str, typer.Argument(metavar="FROM_ENV", help="The env to copy from.")],
     target: Annotated[str, typer.Argument(metavar="TO_ENV", help="The env to change.")],
     names: Annotated[
@@ -30,19 +30,15 @@ def promote(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would change; exit 1 if anything would.")
     ] = False,
-    message: Annotated[Optional[str], typer.Option("-m", "--message", help="Commit message.")] = None,
-    no_commit: Annotated[
-        bool, typer.Option("--no-commit", help="Write the files but do not commit.")
-    ] = False,
-    output: Annotated[str, typer.Option("-o", "--output", help="text or json.")] = "text",
+    message: Message = None,
+    no_commit: NoCommit = False,
+    output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
     """Make TO_ENV's effective config equal FROM_ENV's for the selected keys, in one commit."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
     from lcm.cli.output import emit
 
-    if output not in ("text", "json"):
-        raise UsageError(f"unknown output format {output!r} (use text or json)")
     repo = Repo.open()
     result = repo.promote(tenant, source, target, names or (), keys or (), prune=prune,
                           message=message, dry_run=dry_run, commit=not no_commit)

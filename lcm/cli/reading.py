@@ -5,40 +5,44 @@ from __future__ import annotations
 from pathlib import Path
 
 from lcm.cli.diagnostics import warn
-from lcm.cli.output import emit, render, to_json
+from lcm.cli.output import emit, emit_table, render, to_json
 
 
 def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_mac: bool,
         fmt: str) -> None:
+    """`lcm get ADDR [KEY]`; ADDR may be `TENANT/ENV` (every file of the env, by name)."""
     from lcm.api import Repo, parse_path
 
     repo = Repo.open()
-    addr = repo.address(address)
+    addr = repo.target(address)
     path = parse_path(key) if key else ()
     if explain:
         rows = repo.explain(addr, path, reveal=reveal, ignore_mac=ignore_mac)
-        if fmt == "json":
-            text = to_json([r.to_json() for r in rows])
-        else:
-            width = max((len(r.key) for r in rows), default=0)
-            text = "\n".join(
-                f"{r.key:<{width}}  {render(r.value, 'yaml', scalar_bare=True).strip()}"
-                f"    # {r.source.env if r.source else '?'}  "
-                f"{r.source.relpath if r.source else ''}:{r.line or ''}"
-                for r in rows) or "(empty)"
         verified = repo.get(addr, path, ignore_mac=ignore_mac).verified
-    else:
-        found = repo.get(addr, path, reveal=reveal, ignore_mac=ignore_mac)
-        text = render(found.value, fmt, scalar_bare=bool(key))
-        verified = found.verified
-    # Warn only once the output exists: a reveal without keys fails with its own line.
+        _warn_unverified(verified, ignore_mac, addr.tenant)
+        if fmt == "json":
+            emit(to_json([r.to_json() for r in rows]))
+            return
+        cells = [[r.key, render(r.value, "yaml", scalar_bare=True).strip(),
+                  r.source.env if r.source else "?",
+                  f"{r.source.relpath if r.source else ''}:{r.line or ''}"] for r in rows]
+        width = max((len(c[0]) for c in cells), default=0)
+        plain = "\n".join(f"{k:<{width}}  {v}    # {env}  {where}" for k, v, env, where in cells)
+        emit_table(["key", "value", "env", "from"], cells, plain or "(empty)")
+        return
+    found = repo.get(addr, path, reveal=reveal, ignore_mac=ignore_mac)
+    _warn_unverified(found.verified, ignore_mac, addr.tenant)
+    emit(render(found.value, fmt, scalar_bare=bool(key)))
+
+
+def _warn_unverified(verified: bool, ignore_mac: bool, tenant: str) -> None:
+    # Only once the value is read: a reveal without keys fails with its own line instead.
     if not verified and not ignore_mac:
-        warn(f"MAC not verified: no key available for tenant {addr.tenant!r}; secrets stay masked")
-    emit(text)
+        warn(f"MAC not verified: no key available for tenant {tenant!r}; secrets stay masked")
 
 
-def show(file: Path, *, masked: bool, ignore_mac: bool) -> None:
-    """One stored file as text (git textconv passes a temp copy)."""
+def show(file: Path | str, *, masked: bool, ignore_mac: bool) -> None:
+    """One stored file (a path or an address) as text (git textconv passes a temp copy)."""
     from lcm.api import show_file
 
     shown = show_file(file, masked=masked, ignore_mac=ignore_mac)

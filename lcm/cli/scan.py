@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from lcm.cli.params import output_option
+
 
 def scan(
     ctx: typer.Context,
@@ -32,9 +34,7 @@ def scan(
             "--since", metavar="REV", help="With --history: only commits not reachable from REV."
         ),
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", metavar="text|json|sarif", help="Report format.")
-    ] = "text",
+    fmt: Annotated[str, output_option("text", "json", "sarif", legacy=("-f",), checked=False)] = "text",
     baseline: Annotated[
         Path | None,
         typer.Option(

@@ -6,6 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from lcm.cli.params import output_option
+
+BACKENDS = ("keyring", "file", "env", "vault")
+
 tenant_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Tenants and their key backends.")
 
 
@@ -16,7 +20,7 @@ def register(app: typer.Typer) -> None:
 @tenant_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Tenant name (lowercase).")],
-    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env | vault (default: keyring if usable, else file).")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env | vault (default: keyring if usable, else file).", autocompletion=lambda: list(BACKENDS))] = None,
     transit_key: Annotated[Optional[str], typer.Option("--transit-key", help="vault: the transit key (default lcm-NAME).")] = None,
     mount: Annotated[Optional[str], typer.Option("--mount", help="vault: the transit mount (default transit).")] = None,
     namespace: Annotated[Optional[str], typer.Option("--namespace", help="vault: the namespace of the transit key.")] = None,
@@ -43,17 +47,20 @@ def add(
 
 @tenant_app.command("list")
 def list_(
-    output: Annotated[str, typer.Option("-o", "--output", help="text | json")] = "text",
+    output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
     """List tenants, their backends and active data-key versions."""
     import json
 
     from lcm.api import Repo
-    from lcm.cli.output import emit
+    from lcm.cli.output import emit, emit_table
 
-    rows = [{"tenant": t.name, "backend": t.backend, "active_data_key": t.active_data_key,
-             "data_keys": t.data_keys} for t in Repo.open().tenants()]
+    tenants = Repo.open().tenants()
     if output == "json":
-        emit(json.dumps(rows, indent=2))
-    elif rows:
-        emit("\n".join(f"{r['tenant']}\t{r['backend']}\tdata key v{r['active_data_key']}" for r in rows))
+        emit(json.dumps([{"tenant": t.name, "backend": t.backend,
+                          "active_data_key": t.active_data_key, "data_keys": t.data_keys}
+                         for t in tenants], indent=2))
+    elif tenants:
+        cells = [[t.name, t.backend, f"v{t.active_data_key}"] for t in tenants]
+        emit_table(["tenant", "backend", "data key"], cells,
+                   "\n".join(f"{t}\t{b}\tdata key {v}" for t, b, v in cells))

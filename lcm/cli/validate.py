@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from lcm.cli.params import output_option
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -35,9 +36,7 @@ def validate(
             "instead of the manifest's `schemas:` mapping.",
         ),
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text | json | github | sarif")
-    ] = "text",
+    fmt: Annotated[str, output_option(*FORMATS, legacy=("-f",))] = "text",
     keyless: Annotated[
         bool,
         typer.Option(
@@ -47,15 +46,14 @@ def validate(
     ] = False,
 ) -> None:
     """Validate config files and effective configs against their schemas (exit 1 on errors)."""
-    from lcm.cli.diagnostics import fail, info
-    from lcm.errors import ExitCode
     from lcm.api import validate as run_validation
     from lcm.api import validation_output
+    from lcm.cli.diagnostics import fail, info
+    from lcm.cli.output import styled
+    from lcm.errors import ExitCode
 
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}", ExitCode.USAGE)
     report = run_validation(paths or [], schema, use_keys=not keyless)
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "text" and styled()
     sys.stdout.write(validation_output.render(report, fmt, color=color))
     sys.stdout.flush()
     if fmt == "text":

@@ -63,8 +63,21 @@ def _private_file(text: str) -> Iterator[Path]:
             signal.signal(sig, handler)
 
 
+def editor_command() -> str:
+    """$VISUAL, else $EDITOR, else `vi` when stdin and stdout are a terminal; with neither
+    an editor nor a terminal, UsageError (a terminal editor would write the decrypted
+    buffer to a pipe)."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        return editor
+    if os.isatty(0) and os.isatty(1):
+        return "vi"
+    raise UsageError("no editor: set $EDITOR (or $VISUAL); without a terminal lcm edit "
+                     "does not start vi")
+
+
 def _run_editor(path: Path) -> None:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = editor_command()
     try:
         result = subprocess.run([*shlex.split(editor), str(path)])
     except FileNotFoundError:
@@ -86,13 +99,16 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
     """Edit one file; True when a change was saved."""
     from lcm.repository import audit
     from lcm.format.document import META_KEY, Document
+    from lcm.format.paths import format_path
     from lcm.format.views import plaintext_view
 
+    editor_command()  # no editor: refuse before anything is decrypted or audited
     doc = repo.read_document(addr)
     plain = repo.decrypt(addr) if doc is not None else {}
     start_text = plaintext_view(doc, plain) if doc is not None else ""
     header = HEADER.format(addr=addr)
-    audit.record(repo.root, "edit", tenant=addr.tenant, address=str(addr))
+    shown = [format_path(p) for p in doc.encrypted_paths()] if doc is not None else []
+    audit.record(repo.root, "edit", tenant=addr.tenant, address=str(addr), keys=shown)
     buffer = header + start_text
     with _private_file(buffer) as tmp:
         for _ in range(max_rounds):

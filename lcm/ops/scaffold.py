@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lcm.errors import RepoError, UsageError
 from lcm.ops.changeset import ChangeSet
+from lcm.ops.hooks import HookSetup, install_hook
 from lcm.repository.manifest import MANIFEST_NAME, NAME_RE
+from lcm.repository.repo import find_root
 
 if TYPE_CHECKING:
     from lcm.keys.backends import MasterKeyBackend
@@ -60,20 +63,38 @@ repos:
 """
 
 
+@dataclass(frozen=True)
+class Initialised:
+    """What `lcm init` set up: the repository root and what became of the pre-commit hook."""
+
+    root: Path
+    hook: HookSetup
+
+
 def init_repo(target: Path, git_only: bool = False) -> Path:
-    """Create a config repository in `target` with one initial commit."""
+    """Create a config repository in `target` with one initial commit; returns its root."""
+    return init(target, git_only).root
+
+
+def init(target: Path, git_only: bool = False) -> Initialised:
+    """`lcm init`: a new config repository in `target` (refused anywhere inside an existing
+    one, whose manifest would otherwise resolve its addresses), or with `git_only` the Git
+    drivers and pre-commit hook of an existing clone (found from `target` upwards)."""
     import pygit2
 
     from lcm.history.gitsetup import install
 
     target = target.resolve()
     if git_only:
-        if not (target / MANIFEST_NAME).is_file():
-            raise RepoError(f"{target}: not an lcm repository (no {MANIFEST_NAME})")
-        install(target)
-        return target
-    if (target / MANIFEST_NAME).exists():
+        root = find_root(target)
+        install(root)
+        return Initialised(root, install_hook(root))
+    existing = _enclosing_repo(target)
+    if existing == target:
         raise RepoError(f"{target}: already an lcm repository ({MANIFEST_NAME} exists)")
+    if existing is not None:
+        raise RepoError(f"{target}: inside the lcm repository {existing}; "
+                        "create a new one outside it (nothing was changed)")
     target.mkdir(parents=True, exist_ok=True)
     if pygit2.discover_repository(str(target)) is None:
         pygit2.init_repository(str(target), initial_head="main")
@@ -94,7 +115,15 @@ def init_repo(target: Path, git_only: bool = False) -> Path:
 
     with locked(target / ".lcm" / "lock"):
         write_files(target, new, commit_message("lcm init", "init", None, list(new)))
-    return target
+    return Initialised(target, install_hook(target))
+
+
+def _enclosing_repo(target: Path) -> Path | None:
+    """The lcm repository at or above `target`, if any."""
+    try:
+        return find_root(target)
+    except RepoError:
+        return None
 
 
 def add_tenant(repo: Repo, name: str, backend: str | None,

@@ -14,13 +14,15 @@ from lcm.errors import ExitCode, LcmError, UsageError
 
 USAGE = (
     "usage: lcm scan [PATH...] [--staged] [--history [--since REV]]"
-    " [--format text|json|sarif] [--baseline FILE [--update-baseline]] [--config FILE]\n"
+    " [-o|--format text|json|sarif] [--baseline FILE [--update-baseline]] [--config FILE]\n"
 )
 _FLAGS = {"--staged": "staged", "--history": "history", "--update-baseline": "update_baseline"}
 _VALUES = {
     "--since": "since",
     "--format": "fmt",
     "-f": "fmt",
+    "-o": "fmt",
+    "--output": "fmt",
     "--baseline": "baseline",
     "--config": "config",
 }

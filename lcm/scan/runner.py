@@ -101,6 +101,8 @@ def run(opts: ScanOptions, out: TextIO, warn: Callable[[str], None]) -> int:
     if result.findings and opts.fmt == "text":
         files = len({f.path for f in result.findings})
         warn(f"{len(result.findings)} finding(s) in {files} file(s)")
+    elif opts.fmt == "text" and not result.unreadable:
+        warn(f"no secrets found in {result.scanned} file{'s' * (result.scanned != 1)}")
     if result.unreadable:
         return int(ExitCode.REPO)
     return int(ExitCode.CHECK_FAILED) if result.findings else int(ExitCode.OK)

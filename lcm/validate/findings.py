@@ -21,15 +21,22 @@ class Finding:
     schema: str | None = None
     config: str | None = None
     severity: str = "error"
+    # The value sits in a file the effective config `config` inherits (another env's file):
+    # the text then names the config, since that file alone may be valid.
+    inherited: bool = False
 
     @property
     def key(self) -> str:
         return format_path(self.path)
 
     def text(self) -> str:
-        """`file:LINE:COL: key.path: message` (the key part omitted at the top level)."""
+        """`file:LINE:COL: key.path: message` (the key part omitted at the top level),
+        plus `(effective config T/E/N)` when the error is the inheriting config's."""
         where = f"{self.file}:{self.line}:{self.col}"
-        return f"{where}: {self.key}: {self.message}" if self.path else f"{where}: {self.message}"
+        body = f"{self.key}: {self.message}" if self.path else self.message
+        if self.inherited and self.config:
+            body += f" (effective config {self.config})"
+        return f"{where}: {body}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.col, self.message)

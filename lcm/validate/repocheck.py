@@ -318,6 +318,7 @@ class RepoCheck:
                     problem.message,
                     schema,
                     config,
+                    inherited=config is not None and config != str(layer.addr),
                 )
             )
 

@@ -51,7 +51,8 @@ def test_unknown_things_are_exit_3(seeded: Path, cli, tree_digest, name, args, m
 
 
 CASES_2 = [
-    ("short-address", ["get", "acme/base"]),
+    ("short-address", ["get", "acme"]),  # (`get acme/base` is the whole env)
+    ("short-address-set", ["set", "acme/base", "k", "v"]),
     ("empty-segment", ["get", "acme//app"]),
     ("bad-chars-address", ["set", "acme/base/a b", "k", "v"]),
     ("dotdot-address", ["set", "acme/base/../../etc/x", "k", "v"]),

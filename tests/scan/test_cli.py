@@ -24,9 +24,10 @@ def leaky(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_clean_file_exits_0_and_prints_nothing(scan, leaky: Path) -> None:
+def test_clean_file_exits_0_with_empty_stdout_and_says_so_on_stderr(scan, leaky: Path) -> None:
     run = scan(leaky / "clean.yaml")
-    assert (run.code, run.stdout, run.stderr) == (0, "", "")
+    assert (run.code, run.stdout, run.stderr) == (0, "", "lcm: no secrets found in 1 file\n")
+    assert scan(leaky, "--format", "json").stderr == ""  # machine formats say nothing extra
 
 
 def test_text_output_names_file_line_column_rule_and_a_redacted_preview(scan, leaky: Path) -> None:

@@ -102,7 +102,7 @@ def test_a_hand_edit_breaks_the_mac_when_keys_are_present(
     assert run.code == 1
     # Without the tenant's key there is nothing to verify with: no finding, no error.
     quiet = scan(FILE, cwd=repo, env=no_keys(tmp_path))
-    assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", "lcm: no secrets found in 1 file\n")
 
 
 def test_mac_check_can_be_disabled_by_config(scan, config: Path, repo: Path) -> None:

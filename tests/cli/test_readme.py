@@ -1,0 +1,81 @@
+"""Every shell block of README.md runs as written (defect 10), in order, in a temp dir,
+with the file key backend and no network.
+
+Stand-ins, all outside the commands themselves: `$OPENAI_API_KEY` holds a fake key,
+`$EDITOR` is `true` (saves nothing), and `ssh HOST CMD…` runs CMD as a teammate: in a
+second home with its own key store and a clone of the repository at `~/cfg`. The
+set-up block (`make demo`, `make test`) is checked with `make -n`: `make test` is the
+run this test is part of, and the demo runs in full in test_demo.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from tests.conftest import VENV_BIN
+
+from .helpers import PROJECT, git
+
+FENCE = re.compile(r"^```(sh|bash|shell)\n(.*?)^```", re.M | re.S)
+SSH = """#!/bin/sh
+# ssh HOST CMD...: CMD runs as the teammate, in their home, with their clone at ~/cfg.
+shift
+mkdir -p "$TEAMMATE_HOME" && cd "$TEAMMATE_HOME"
+[ -d cfg ] || git clone -q "$ORIGIN_REPO" cfg
+HOME="$TEAMMATE_HOME" XDG_DATA_HOME="$TEAMMATE_HOME/.local/share" exec sh -c "$*"
+"""
+
+
+def shell_blocks() -> list[str]:
+    return [m.group(2) for m in FENCE.finditer((PROJECT / "README.md").read_text())]
+
+
+def test_the_readme_has_the_blocks_this_test_runs() -> None:
+    blocks = shell_blocks()
+    assert len(blocks) >= 4
+    assert any("lcm init cfg" in b for b in blocks)
+
+
+def test_the_set_up_block_names_real_make_targets() -> None:
+    (setup,) = [b for b in shell_blocks() if b.lstrip().startswith("make ")]
+    for line in setup.splitlines():
+        target = line.split("#")[0].split()[1]
+        dry = subprocess.run(["make", "-n", target], cwd=PROJECT, capture_output=True,
+                             text=True, timeout=60)
+        assert dry.returncode == 0, dry.stderr
+
+
+def test_every_shell_block_runs_as_written(tmp_path: Path, isolated_env: Path) -> None:
+    blocks = [b for b in shell_blocks() if not b.lstrip().startswith("make ")]
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "ssh").write_text(SSH)
+    (shims / "ssh").chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    script = ["set -euo pipefail"]
+    for number, block in enumerate(blocks, 1):
+        script += [f"echo '::block {number}' >&2", block]
+    env = dict(
+        os.environ,
+        PATH=f"{shims}:{VENV_BIN}:{os.environ['PATH']}",
+        OPENAI_API_KEY="sk-test-FAKE-readme-0001",
+        EDITOR="true",
+        TEAMMATE_HOME=str(tmp_path / "teammate"),
+        ORIGIN_REPO=str(work / "cfg"),
+    )
+    proc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=600)
+    last = re.findall(r"::block (\d+)", proc.stderr)
+    where = f"README shell block {last[-1] if last else '?'}:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, where
+    assert len(last) == len(blocks)
+    assert "lcm: error:" not in proc.stderr and "Traceback" not in proc.stderr, where
+    # What the blocks promise: a valid repo, no secret in the clear, the teammate's key.
+    assert "ok: " in proc.stderr and "no secrets found in" in proc.stderr
+    assert "sk-test-FAKE-readme-0001" not in (work / "cfg/config/acme/base/inference.yaml").read_text()
+    assert list((tmp_path / "teammate/.local/share/lcm/keys").rglob("acme.key"))
+    assert git(work / "cfg", "status", "--porcelain").stdout == ""
