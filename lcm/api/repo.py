@@ -100,11 +100,6 @@ class Repo(_Repository):
         """Config files present on disk, optionally of one tenant and/or env."""
         return list(self.iter_addresses(tenant, env))
 
-    def config_names(self, tenant: str, env: str) -> list[str]:
-        """Names with an effective config in `tenant/env` (own files and inherited ones)."""
-        return sorted({a.name for e in self.manifest.env_chain(env)
-                       for a in self.iter_addresses(tenant, e)})
-
     # ---- reading ---------------------------------------------------------------------
 
     def schema_of(self, addr: Address) -> CompiledSchema | None:

@@ -29,7 +29,7 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
         verified = repo.get(addr, path, ignore_mac=ignore_mac).verified
     else:
         found = repo.get(addr, path, reveal=reveal, ignore_mac=ignore_mac)
-        text = render(found.value, fmt, scalar_bare=bool(key))
+        text = render(found.value, fmt, scalar_bare=bool(key), file=addr.name, path=path)
         verified = found.verified
     # Warn only once the output exists: a reveal without keys fails with its own line.
     if not verified and not ignore_mac:
