@@ -81,11 +81,11 @@ def connect(repo: Repo, target: VaultTarget, subject: str) -> KvV2:
     return kv
 
 
-def metadata(source: Source, name: str) -> dict[str, str]:
-    """The `custom_metadata` of an exported secret: where it came from."""
+def metadata(source: Source, name: str, version: int) -> dict[str, str]:
+    """The `custom_metadata` of an exported secret: where its `version` came from."""
     return {"lcm_repo_id": source.repo_id, "lcm_tenant": source.tenant, "lcm_env": source.env,
             "lcm_file": name, "lcm_commit": source.commit or "none",
-            "lcm_tree_clean": "true" if source.clean else "false"}
+            "lcm_tree_clean": "true" if source.clean else "false", "lcm_version": str(version)}
 
 
 def _owned_by(secret: KvSecret, source: Source, name: str | None) -> bool:
@@ -156,13 +156,25 @@ def _unit_plan(file: SourceFile, data: dict[str, Any], current: KvSecret | None,
         unit.action, unit.note = UNCHANGED, f"version {current.version}"
     else:
         unit.action, unit.note = UPDATE, f"version {current.version} -> {current.version + 1}"
-    if not _owned_by(current, source, file.name) and unit.action != UNCHANGED:
-        owner = current.custom_metadata
-        who = ("{lcm_tenant}/{lcm_env}/{lcm_file}".format_map(owner)
-               if "lcm_tenant" in owner and "lcm_env" in owner and "lcm_file" in owner
-               else "something other than lcm")
-        unit.action, unit.note = FOREIGN, f"written by {who}"
+    if unit.action != UNCHANGED:
+        foreign = _foreign(current, source, file.name)
+        if foreign:
+            unit.action, unit.note = FOREIGN, foreign
     return unit
+
+
+def _foreign(current: KvSecret, source: Source, name: str) -> str:
+    """Why the current version is not this export's own (""): another source's export, a
+    secret lcm never wrote, or a version written outside lcm after lcm's."""
+    owner = current.custom_metadata
+    if not owner.get("lcm_repo_id"):
+        return "written by something other than lcm"
+    if not _owned_by(current, source, name):
+        return "written by lcm for {lcm_tenant}/{lcm_env}/{lcm_file}".format_map(
+            {k: owner.get(k, "?") for k in ("lcm_tenant", "lcm_env", "lcm_file")})
+    if owner.get("lcm_version") != str(current.version):
+        return f"version {current.version} was written outside lcm"
+    return ""
 
 
 def _walk(kv: KvV2, base: str) -> list[str]:
@@ -198,14 +210,14 @@ def apply(kv: KvV2, target: VaultTarget, source: Source, units: list[_Unit], for
         try:
             if unit.plan.action == FOREIGN and not force:
                 raise VaultCasConflict(
-                    f"{kv.subject}: {kv.mount}/{target.path_of(name)} was {unit.plan.note};"
+                    f"{kv.subject}: {kv.mount}/{target.path_of(name)}: {unit.plan.note};"
                     " use --force to overwrite it")
             if unit.plan.action == PRUNE:
                 kv.soft_delete(target.path_of(name))
             else:
                 assert unit.file is not None and unit.data is not None
                 version = _write(kv, target.path_of(name), unit.data, unit.plan.version, force)
-                kv.set_custom_metadata(target.path_of(name), metadata(source, name))
+                kv.set_custom_metadata(target.path_of(name), metadata(source, name, version))
                 unit.plan.note = f"version {version}"
         except LcmError as err:
             raise _partial(err, written, [u.plan.unit for u in todo[index:]]) from None
