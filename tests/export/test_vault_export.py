@@ -4,6 +4,7 @@ connection rules (allow-list, namespace, TLS, policies)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_dry_run_prints_a_masked_diff_and_writes_nothing(seeded: Path, vault_env
                                                          cli) -> None:
     first = cli("export", "acme/production", "--to", f"vault://{kv}/{BASE}", "--dry-run")
     assert first.code == 0, first
-    assert f"  inference: create" in first.stdout.splitlines()
+    assert "  inference: create" in first.stdout.splitlines()
     assert SECRET not in first.stdout and OTHER_SECRET not in first.stdout
     assert writes(audited, kv) == []
     assert cli("export", "acme/production", "--to", f"vault://{kv}/{BASE}").code == 0
@@ -127,9 +128,9 @@ def test_dry_run_prints_a_masked_diff_and_writes_nothing(seeded: Path, vault_env
     assert len(writes(audited, kv)) == before
     as_json = cli("export", "acme/production", "--to", f"vault://{kv}/{BASE}", "--dry-run",
                   "-o", "json")
-    units = {u["address"]: u for u in __import__("json").loads(as_json.stdout)["units"]}
+    units = {u["address"]: u for u in json.loads(as_json.stdout)["units"]}
     assert units["inference"]["action"] == "update" and units["inference"]["version"] == 1
-    assert {"kind": "changed", "path": "llm.api_key", "secret": True} .items() <= \
+    assert {"kind": "changed", "path": "llm.api_key", "secret": True}.items() <= \
         units["inference"]["changes"][0].items()
 
 
