@@ -113,3 +113,13 @@ def transit_mount(vault_server: VaultServer) -> Iterator[str]:
     yield mount
     vault_server.admin("DELETE", f"sys/mounts/{mount}")
 
+
+
+@pytest.fixture
+def auth_mount(vault_server: VaultServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh auth mount of the type given by indirect parametrisation (default approle)."""
+    kind = getattr(request, "param", "approle")
+    mount = unique(kind)
+    vault_server.admin("POST", f"sys/auth/{mount}", {"type": kind})
+    yield mount
+    vault_server.admin("DELETE", f"sys/auth/{mount}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -23,16 +22,6 @@ def two_keys(vault_server: VaultServer, transit_mount: str) -> str:
     for key in ("lcm-acme", "lcm-globex"):
         vault_server.admin("POST", f"{transit_mount}/keys/{key}", {})
     return transit_mount
-
-
-@pytest.fixture
-def auth_mount(vault_server: VaultServer, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh auth mount of the type given by indirect parametrisation (default approle)."""
-    kind = getattr(request, "param", "approle")
-    mount = unique(kind)
-    vault_server.admin("POST", f"sys/auth/{mount}", {"type": kind})
-    yield mount
-    vault_server.admin("DELETE", f"sys/auth/{mount}")
 
 
 def approle_ids(server: VaultServer, mount: str, role: str, policies: list[str]) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import yaml
 from .conftest import point_env_at, unique
 from .helpers import docs_policy, write_policy
 from .server import AdminError, VaultServer
-from .test_auth import approle_ids, auth_mount  # noqa: F401 (a fixture)
+from .test_auth import approle_ids
 from .tokenreview import ServiceAccount, TokenReviewServer
 
 SECRET = "sk-test-FAKE-vault-auth-1"
