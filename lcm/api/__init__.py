@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from lcm.ops.exec import LaunchError, Prepared
     from lcm.ops.exec import prepare as prepare_exec
     from lcm.ops.exec import run as run_command
-    from lcm.ops.export import ExportOptions, ExportResult
-    from lcm.ops.export import export as export_config
+    from lcm.ops.export.publish import ExportOptions, ExportResult
+    from lcm.ops.export.publish import export as export_config
     from lcm.ops.flatten import FlatValue, flatten, to_env
     from lcm.ops.keyshare import export_key, import_key
     from lcm.ops.scaffold import add_tenant, init_repo
@@ -47,8 +47,8 @@ _LAZY = {
     "Merged": "lcm.api.files", "Shown": "lcm.api.files", "merge_file": "lcm.api.files",
     "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing",
     "to_env": "lcm.ops.flatten", "flatten": "lcm.ops.flatten",
-    "FlatValue": "lcm.ops.flatten", "export_config": "lcm.ops.export:export",
-    "ExportOptions": "lcm.ops.export", "ExportResult": "lcm.ops.export",
+    "FlatValue": "lcm.ops.flatten", "export_config": "lcm.ops.export.publish:export",
+    "ExportOptions": "lcm.ops.export.publish", "ExportResult": "lcm.ops.export.publish",
     "prepare_exec": "lcm.ops.exec:prepare", "run_command": "lcm.ops.exec:run",
     "LaunchError": "lcm.ops.exec", "Prepared": "lcm.ops.exec",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
