@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 from _common import isolated_env, lcm_exe, median, ms, tempdir, wall  # noqa: E402
+from vault.helpers import seal_on_two_data_keys  # noqa: E402
 from vault.server import VaultServer, start_bao  # noqa: E402
 
 FILES = 50
@@ -30,29 +31,13 @@ RUNS = 10
 
 
 def build(root: Path, backend: str, options: dict[str, object]) -> None:
-    """A repo with tenant acme: 25 files sealed with data key v1, 25 with v2."""
+    """A repo with tenant acme: half its files sealed with data key v1, half with v2."""
     from lcm.api import Repo
-    from lcm.keys import cache
     from lcm.ops.scaffold import add_tenant, init_repo
 
     init_repo(root)
     add_tenant(Repo.open(root), "acme", backend, options)
-    repo = Repo.open(root)
-    for part in range(2):
-        if part:
-            keys = repo.keys("acme")
-            keys.add_version()
-            changes = repo.changes("data key v2", op="rotate-key", check_each=False)
-            changes.write(".lcm/keys/acme.yaml", keys.render())
-            changes.commit()
-        changes = repo.changes(f"part {part}", op="set", check_each=False)
-        for index in range(part * FILES // 2, (part + 1) * FILES // 2):
-            addr = repo.address(f"acme/production/f{index:02d}")
-            changes.set(addr, ("db", "password"), f"sk-bench-FAKE-{index}")
-            changes.set(addr, ("db", "host"), f"db{index}.internal")
-            changes.set(addr, ("pool", "size"), index)
-        changes.commit()
-    cache.forget()
+    seal_on_two_data_keys(root, FILES, "sk-bench-FAKE")
 
 
 def transit_requests(server: VaultServer) -> int:

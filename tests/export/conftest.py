@@ -12,6 +12,7 @@ import pytest
 from vault.conftest import (  # noqa: F401
     _no_vault_env,
     audited,
+    namespace,
     own_bao,
     transit_mount,
     vault_env,

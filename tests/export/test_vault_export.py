@@ -294,28 +294,19 @@ def test_an_address_from_the_manifest_needs_the_users_allow_list(
     assert cli("export", "acme/production", "--to", f"vault://{kv}/{BASE}").code == 0
 
 
-def test_export_into_a_namespace(seeded: Path, vault_env: VaultServer, cli) -> None:
-    namespace = unique("team")
-    try:
-        vault_env.admin("POST", f"sys/namespaces/{namespace}", {})
-    except AdminError as err:
-        if err.status in (400, 404, 405):
-            pytest.skip(f"this server has no namespaces ({err})")
-        raise
-    try:
-        vault_env.admin("POST", "sys/mounts/kv", {"type": "kv", "options": {"version": "2"}},
-                        namespace=namespace)
-        manifest = seeded / ".lcm.yaml"
-        manifest.write_text(manifest.read_text() + f"export:\n  vault: {{namespace: {namespace}}}\n")
-        res = cli("export", "acme/production", "--to", f"vault://kv/{BASE}")
-        assert res.code == 0, res
-        got = vault_env.admin("GET", f"kv/data/{BASE}/inference", namespace=namespace)
-        assert got["data"]["data"] == INFERENCE
-        with pytest.raises(AdminError):
-            vault_env.admin("GET", f"kv/data/{BASE}/inference")  # not in the root namespace
-    finally:
-        vault_env.admin("DELETE", "sys/mounts/kv", namespace=namespace)
-        vault_env.admin("DELETE", f"sys/namespaces/{namespace}")
+def test_export_into_a_namespace(seeded: Path, vault_env: VaultServer, namespace: str,
+                                 cli) -> None:
+    vault_env.admin("POST", "sys/mounts/kv", {"type": "kv", "options": {"version": "2"}},
+                    namespace=namespace)
+    manifest = seeded / ".lcm.yaml"
+    manifest.write_text(manifest.read_text() + f"export:\n  vault: {{namespace: {namespace}}}\n")
+    res = cli("export", "acme/production", "--to", f"vault://kv/{BASE}")
+    assert res.code == 0, res
+    got = vault_env.admin("GET", f"kv/data/{BASE}/inference", namespace=namespace)
+    assert got["data"]["data"] == INFERENCE
+    with pytest.raises(AdminError):
+        vault_env.admin("GET", f"kv/data/{BASE}/inference")  # not in the root namespace
+    vault_env.admin("DELETE", "sys/mounts/kv", namespace=namespace)
 
 
 def test_export_over_tls(seeded: Path, own_bao: Callable[..., VaultServer], cli,

@@ -11,7 +11,8 @@ import pytest
 from lcm.errors import ExitCode, KeyStoreError
 
 from .conftest import unique
-from .helpers import aad, assert_no_secret, docs_policy, make_backend, write_policy
+from .helpers import (aad, assert_no_secret, docs_policy, kubernetes_role, make_backend,
+                      write_policy)
 from .server import AdminError, VaultServer
 from .tokenreview import ServiceAccount, TokenReviewServer
 
@@ -132,15 +133,8 @@ def test_kubernetes_login_through_a_tokenreview_endpoint(
     reviewer = "reviewer-" + secrets.token_hex(8)
     (tmp_path / "k8s").mkdir()
     with TokenReviewServer(reviewer, tmp_path / "k8s") as cluster:
-        vault_server.admin("POST", f"auth/{auth_mount}/config", {
-            "kubernetes_host": cluster.url, "kubernetes_ca_cert": cluster.ca_pem,
-            "token_reviewer_jwt": reviewer, "disable_local_ca_jwt": True})
-        policy = unique("lcm-acme")
-        write_policy(vault_server, policy, docs_policy("use", two_keys, "lcm-acme"))
-        vault_server.admin("POST", f"auth/{auth_mount}/role/lcm", {
-            "bound_service_account_names": ["llm-config"],
-            "bound_service_account_namespaces": ["inference"],
-            "token_policies": [policy], "token_ttl": "5m"})
+        kubernetes_role(vault_server, auth_mount, cluster, reviewer,
+                        docs_policy("use", two_keys, "lcm-acme"))
         jwt = cluster.issue(ServiceAccount("inference", "llm-config"))
         jwt_path = tmp_path / "sa-token"
         jwt_path.write_text(jwt)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from .conftest import point_env_at, unique
-from .helpers import docs_policy, write_policy
+from .helpers import docs_policy, kubernetes_role, write_policy
 from .server import AdminError, VaultServer
 from .test_auth import approle_ids
 from .tokenreview import ServiceAccount, TokenReviewServer
@@ -82,15 +82,8 @@ def test_kubernetes_auth_through_the_cli(two_tenants: Path, vault_server: VaultS
     reviewer = "reviewer-" + secrets.token_hex(8)
     (tmp_path / "k8s").mkdir()
     with TokenReviewServer(reviewer, tmp_path / "k8s") as cluster:
-        vault_server.admin("POST", f"auth/{auth_mount}/config", {
-            "kubernetes_host": cluster.url, "kubernetes_ca_cert": cluster.ca_pem,
-            "token_reviewer_jwt": reviewer, "disable_local_ca_jwt": True})
-        policy = unique("lcm-acme")
-        write_policy(vault_server, policy, docs_policy("use", transit_mount, "lcm-acme"))
-        vault_server.admin("POST", f"auth/{auth_mount}/role/lcm", {
-            "bound_service_account_names": ["llm-config"],
-            "bound_service_account_namespaces": ["inference"],
-            "token_policies": [policy], "token_ttl": "5m"})
+        kubernetes_role(vault_server, auth_mount, cluster, reviewer,
+                        docs_policy("use", transit_mount, "lcm-acme"))
         jwt_path = tmp_path / "sa-token"
         jwt_path.write_text(cluster.issue(ServiceAccount("inference", "llm-config")))
         manifest = two_tenants / ".lcm.yaml"
@@ -105,21 +98,6 @@ def test_kubernetes_auth_through_the_cli(two_tenants: Path, vault_server: VaultS
         assert len(cluster.reviews) == 1  # one login per process
         res = lcm_exe("validate", "--format", "json", cwd=two_tenants)
         assert res.code == 0, res  # the manifest with its kubernetes auth entry is valid
-
-
-@pytest.fixture
-def namespace(vault_server: VaultServer) -> Iterator[str]:
-    name = unique("team")
-    try:
-        vault_server.admin("POST", f"sys/namespaces/{name}", {})
-    except AdminError as err:
-        if err.status in (400, 404, 405):
-            pytest.skip(f"this server has no namespaces ({err})")
-        raise
-    vault_server.admin("POST", "sys/mounts/transit", {"type": "transit"}, namespace=name)
-    yield name
-    vault_server.admin("DELETE", "sys/mounts/transit", namespace=name)
-    vault_server.admin("DELETE", f"sys/namespaces/{name}")
 
 
 def test_a_tenant_whose_transit_key_lives_in_a_namespace(

@@ -11,32 +11,11 @@ from typing import Callable
 import pytest
 
 from .conftest import point_env_at
+from .helpers import seal_on_two_data_keys
 from .server import VaultServer
 
 FILES = 50
 SECRET = "sk-test-FAKE-requests"
-
-
-def build_tenant(root: Path, mount: str) -> None:
-    """acme on transit key lcm-acme: 25 files sealed with data key v1, 25 with v2."""
-    from lcm.api import Repo
-    from lcm.keys import cache
-
-    repo = Repo.open(root)
-    for part in range(2):
-        if part:
-            keys = repo.keys("acme")
-            keys.add_version()
-            changes = repo.changes("data key v2", op="rotate-key", check_each=False)
-            changes.write(".lcm/keys/acme.yaml", keys.render())
-            changes.commit()
-        changes = repo.changes(f"files, part {part}", op="set", check_each=False)
-        for index in range(part * FILES // 2, (part + 1) * FILES // 2):
-            addr = repo.address(f"acme/production/f{index:02d}")
-            changes.set(addr, ("db", "password"), f"{SECRET}-{index}")
-            changes.set(addr, ("db", "host"), f"db{index}.internal")
-        changes.commit()
-    cache.forget()
 
 
 def decrypts(server: VaultServer, mount: str) -> list[dict]:
@@ -50,7 +29,7 @@ def test_a_50_file_tenant_with_two_data_keys_costs_one_transit_decrypt(
     res = lcm_exe("tenant", "add", "acme", "--backend", "vault", "--mount", transit_mount,
                   cwd=root)
     assert res.code == 0, res
-    build_tenant(root, transit_mount)
+    seal_on_two_data_keys(root, FILES, SECRET)
     versions = {line.split(",")[1] for line in
                 (p.read_text() for p in (root / "config/acme/production").glob("*.yaml"))
                 for line in line.splitlines() if "ENC[" in line}
