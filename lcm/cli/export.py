@@ -26,10 +26,13 @@ class _DashDashCommand(TyperCommand):
             ctx.meta["lcm_command"] = None
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [*super().collect_usage_pieces(ctx), "-- CMD [ARG]..."]
+
 
 def export(
-    env: Annotated[str, typer.Argument(help="TENANT/ENV, e.g. acme/production.")],
-    names: Annotated[Optional[list[str]], typer.Argument(help="Only these config files (default: every file of the env).")] = None,
+    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="e.g. acme/production.")],
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Only these config files (default: every file of the env).")] = None,
     to: Annotated[str, typer.Option("--to", help="vault://MOUNT/PATH | dotenv:FILE | json:FILE | k8s-secret:FILE (FILE - is stdout).")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the masked key-level changes; write nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="vault: soft-delete exported secrets whose config file is gone.")] = False,
@@ -71,8 +74,8 @@ _DONE = {"create": "written", "update": "written", "prune": "soft-deleted",
 
 def exec_(
     ctx: typer.Context,
-    env: Annotated[str, typer.Argument(help="TENANT/ENV, e.g. acme/production.")],
-    names: Annotated[Optional[list[str]], typer.Argument(help="Only these config files (default: every file of the env).")] = None,
+    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="e.g. acme/production.")],
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Only these config files (default: every file of the env).")] = None,
     prefix: Annotated[str, typer.Option("--prefix", help="Prepended to every variable name.")] = "",
     override: Annotated[bool, typer.Option("--override/--no-override", help="Config values replace variables already set (default); --no-override keeps them.")] = True,
 ) -> None:

@@ -24,8 +24,9 @@ _DATA_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 ANNOTATION = "lcm"
 
 
-def check_names(name: str, namespace: str | None) -> None:
-    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+def check_names(name: str | None, namespace: str | None) -> None:
+    """UsageError for a `--name` or `--namespace` Kubernetes would refuse."""
+    if name is not None and (len(name) > 253 or not _DNS_SUBDOMAIN.match(name)):
         raise UsageError(f"--name {name!r}: not a Kubernetes object name (lowercase letters,"
                          " digits, '-' and '.', at most 253 characters)")
     if namespace is not None and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):

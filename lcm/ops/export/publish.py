@@ -75,7 +75,7 @@ def _check_options(scheme: str, options: ExportOptions) -> None:
         raise UsageError("--prune needs the whole environment: name no files")
     check_prefix(options.prefix)
     if scheme == "k8s-secret":
-        k8s.check_names(options.k8s_name or "x", options.k8s_namespace)
+        k8s.check_names(options.k8s_name, options.k8s_namespace)
 
 
 def export(repo: Repo, env_text: str, target_text: str,
