@@ -13,6 +13,7 @@ import pytest
 
 from .conftest import OTHER_SECRET, SECRET
 
+LCM_EXE = Path(sys.executable).parent / "lcm"
 CHILD = r"""
 import json, os, signal, sys, time
 out = sys.argv[1]
@@ -87,8 +88,6 @@ def test_a_child_killed_by_a_signal_gives_128_plus_n(seeded: Path, run_lcm, chil
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1])
 def test_a_signal_to_lcm_reaches_the_child_once(seeded: Path, child: Path, tmp_path: Path,
                                                  signum: int) -> None:
-    from conftest import LCM_EXE  # the suite's root conftest
-
     out = tmp_path / "signals.json"
     proc = subprocess.Popen([str(LCM_EXE), "exec", "acme/production", "--", sys.executable,
                              str(child), str(out), "wait"], cwd=seeded,

@@ -64,7 +64,7 @@ def test_export_is_audited_by_name_never_by_value(seeded: Path, cli) -> None:
     assert dotenv_entry["detail"]["target"] == f"dotenv:{out}"
     assert dotenv_entry["detail"]["commit"] == _head(seeded)
     assert dotenv_entry["detail"]["tree_clean"] == "true"
-    assert "inference.llm.api_key" in json_entry["keys"]
+    assert "inference:llm.api_key" in json_entry["keys"]
     assert SECRET not in log and OTHER_SECRET not in log
     assert cli("audit", "verify").code == 0
     shown = cli("audit", "log", "--op", "export").stdout

@@ -334,6 +334,17 @@ def test_a_kv_v1_mount_is_refused(seeded: Path, vault_env: VaultServer, cli) -> 
     assert res.code == 4 and "no KV mount nomount/" in res.stderr, res
 
 
+def test_an_integer_vault_would_round_is_an_error(repo: Path, vault_env: VaultServer, kv: str,
+                                                  cli) -> None:
+    seed(repo, {"acme/base/ids": {"org": {"id": 2**53 + 1}, "ok": 2**53}})
+    res = cli("export", "acme/production", "--to", f"vault://{kv}/{BASE}")
+    assert res.code == 3, res
+    assert res.stderr == ("lcm: error: ids: org.id: Vault KV keeps numbers as 64-bit floats"
+                          " and would round this 54-bit integer; quote it in the config\n")
+    with pytest.raises(AdminError):
+        read(vault_env, kv, "ids")
+
+
 def test_bad_vault_targets_are_usage_errors(seeded: Path, cli) -> None:
     for target in ("vault://secret", "vault://secret/../x", "vault://se cret/x", "vault://"):
         res = cli("export", "acme/production", "--to", target)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lcm.errors import RepoError, UsageError
-from lcm.format.paths import format_path, iter_leaves
+from lcm.format.paths import iter_leaves
 from lcm.ops.export import dotenv, jsonfile, k8s
 from lcm.ops.export.plan import CREATE, UNCHANGED, UPDATE, ExportPlan, Masker, UnitPlan, compare
 from lcm.ops.export.source import Source, collect, parse_env
@@ -102,8 +102,7 @@ def _to_vault(repo: Repo, location: str, source: Source, masker: Masker,
     result = ExportResult(plan)
     if options.dry_run:
         return result
-    keys = {f.name: [f"{f.name}:{format_path(p)}" for p, _ in iter_leaves(f.tree)]
-            for f in source.files}
+    keys = source.key_names()
     try:
         vault_kv.apply(kv, target, source, units, options.force, result.written.append)
     finally:
@@ -137,8 +136,8 @@ def _to_file(repo: Repo, scheme: str, location: str, source: Source, masker: Mas
                                      source.describe_state(), [unit]))
     if options.dry_run:
         return result
-    result.keys = [format_path(p) for p, _ in iter_leaves(desired)] if scheme == "json" \
-        else list(desired)
+    result.keys = [k for keys in source.key_names().values() for k in keys] \
+        if scheme == "json" else list(desired)
     if location == STDOUT:
         result.output = text
     else:

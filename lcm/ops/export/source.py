@@ -48,6 +48,11 @@ class Source:
         secret = {(f.name, p) for f in self.files for p in f.secrets}
         return {name for name, v in flat.items() if (v.file, v.path) in secret}
 
+    def key_names(self) -> dict[str, list[str]]:
+        """Every file's keys as audit entries name them (`inference:llm.api_key`)."""
+        return {f.name: [f"{f.name}:{format_path(p)}" for p in leaf_paths(f.tree)]
+                for f in self.files}
+
     def describe_state(self) -> str:
         return f"{(self.commit or 'no commit')[:12]}{'' if self.clean else ' + uncommitted changes'}"
 
@@ -157,5 +162,5 @@ def json_path(tree: Any, path: KeyPath) -> KeyPath:
     return tuple(out)
 
 
-def leaf_paths(tree: Any) -> set[KeyPath]:
-    return {p for p, _ in iter_leaves(tree)}
+def leaf_paths(tree: Any) -> list[KeyPath]:
+    return [p for p, _ in iter_leaves(tree)]

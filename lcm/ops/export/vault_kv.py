@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from lcm.errors import LcmError, RepoError, UsageError
+from lcm.format.paths import KeyPath, format_path
 from lcm.ops.export.plan import (CREATE, FOREIGN, KEEP, PRUNE, UNCHANGED, UPDATE, ExportPlan,
                                  Masker, UnitPlan, compare)
 from lcm.ops.export.source import Source, SourceFile, json_path, jsonable, leaf_paths
@@ -96,18 +97,19 @@ def _owned_by(secret: KvSecret, source: Source, name: str | None) -> bool:
     return mine and (name is None or meta.get("lcm_file") == name)
 
 
-def vault_form(tree: Any, where: str) -> Any:
+def vault_form(tree: Any, file: str, path: KeyPath = ()) -> Any:
     """The data as Vault will hold it: JSON, numbers as 64-bit floats (integral ones as
     ints, so `1.0` and Vault's `1` compare equal); an integer Vault would round is an error."""
     if isinstance(tree, dict):
-        return {k: vault_form(v, f"{where}.{k}" if where else str(k)) for k, v in tree.items()}
+        return {k: vault_form(v, file, path + (k,)) for k, v in tree.items()}
     if isinstance(tree, list):
-        return [vault_form(v, f"{where}[{i}]") for i, v in enumerate(tree)]
+        return [vault_form(v, file, path + (i,)) for i, v in enumerate(tree)]
     if isinstance(tree, bool) or not isinstance(tree, (int, float)):
         return tree
     if isinstance(tree, int) and abs(tree) > EXACT_INT:
-        raise RepoError(f"{where}: {tree.bit_length()}-bit integer: Vault KV keeps numbers as"
-                        " 64-bit floats and would round it; quote it in the config")
+        raise RepoError(f"{file}: {format_path(path)}: Vault KV keeps numbers as 64-bit floats"
+                        f" and would round this {tree.bit_length()}-bit integer; quote it in"
+                        " the config")
     value = float(tree)
     return int(value) if math.isfinite(value) and value.is_integer() else value
 
@@ -128,7 +130,7 @@ def plan(kv: KvV2, target: VaultTarget, source: Source, masker: Masker,
     """Read what Vault holds for every file (and, with `prune`, what else is under the path)."""
     units = []
     for file in source.files:
-        data = vault_form(jsonable(file.tree, file.name), "")
+        data = vault_form(jsonable(file.tree, file.name), file.name)
         current = kv.read(target.path_of(file.name))
         units.append(_Unit(_unit_plan(file, data, current, source, masker), file, data))
     if prune:
