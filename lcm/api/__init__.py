@@ -33,7 +33,12 @@ if TYPE_CHECKING:
     from lcm.repository.commit import Written
     from lcm.validate.findings import Finding, Report
     from lcm.ops.editing import edit_file
-    from lcm.ops.flatten import to_env
+    from lcm.ops.exec import LaunchError, Prepared
+    from lcm.ops.exec import prepare as prepare_exec
+    from lcm.ops.exec import run as run_command
+    from lcm.ops.export.publish import ExportOptions, ExportResult
+    from lcm.ops.export.publish import export as export_config
+    from lcm.ops.flatten import FlatValue, flatten, to_env
     from lcm.ops.keyshare import export_key, import_key
     from lcm.ops.promote import Promotion
     from lcm.ops.supervise import Supervisor, supervise_live
@@ -45,9 +50,15 @@ if TYPE_CHECKING:
     from lcm.validate import output as validation_output
     from lcm.validate.run import validate
 
+# name: "module" (same attribute name) or "module:attribute"
 _LAZY = {
     "Merged": "lcm.api.files", "Shown": "lcm.api.files", "merge_file": "lcm.api.files",
-    "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing", "to_env": "lcm.ops.flatten",
+    "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing",
+    "to_env": "lcm.ops.flatten", "flatten": "lcm.ops.flatten",
+    "FlatValue": "lcm.ops.flatten", "export_config": "lcm.ops.export.publish:export",
+    "ExportOptions": "lcm.ops.export.publish", "ExportResult": "lcm.ops.export.publish",
+    "prepare_exec": "lcm.ops.exec:prepare", "run_command": "lcm.ops.exec:run",
+    "LaunchError": "lcm.ops.exec", "Prepared": "lcm.ops.exec",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
     "add_tenant": "lcm.ops.scaffold", "init": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
     "Initialised": "lcm.ops.scaffold",
@@ -67,18 +78,20 @@ __all__ = [
     "ExitCode", "KeyPath", "LcmError", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
     "format_path", "parse_path",
     # loaded on first use:
-    "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "export_key",
-    "import_key", "add_tenant", "init", "init_repo", "Initialised", "VALUE_TYPES",
-    "parse_value", "find_root", "validate", "audit", "validation_output", "HistoryEntry",
-    "FileDiff", "RollbackResult", "Written", "Finding", "Report", "Promotion", "Change",
-    "LiveConfig", "Supervisor", "supervise_live",
+    "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "flatten",
+    "FlatValue", "export_config", "ExportOptions", "ExportResult", "prepare_exec",
+    "run_command", "LaunchError", "Prepared", "export_key", "import_key", "add_tenant", "init",
+    "init_repo", "Initialised", "VALUE_TYPES", "parse_value", "find_root", "validate", "audit",
+    "validation_output", "HistoryEntry", "FileDiff", "RollbackResult", "Written", "Finding",
+    "Report", "Promotion", "Change", "LiveConfig", "Supervisor", "supervise_live",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
-    module = _LAZY.get(name)
-    if module is None:
+    spec = _LAZY.get(name)
+    if spec is None:
         raise AttributeError(f"module 'lcm.api' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr or name)

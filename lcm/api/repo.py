@@ -135,11 +135,6 @@ class Repo(_Repository):
                     out += [f"{tenant}/{env}/{name}" for name in self.config_names(tenant, env)]
         return out
 
-    def config_names(self, tenant: str, env: str) -> list[str]:
-        """Names with an effective config in `tenant/env` (own files and inherited ones)."""
-        return sorted({a.name for e in self.manifest.env_chain(env)
-                       for a in self.iter_addresses(tenant, e)})
-
     def target(self, text: str) -> Target:
         """`TENANT/ENV` (a whole environment), or a file's address or path."""
         parts = text.strip("/").split("/")

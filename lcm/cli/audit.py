@@ -100,6 +100,8 @@ def _entry_line(entry: dict[str, Any]) -> str:
     """One human-readable line per entry."""
     where = entry.get("address") or entry.get("tenant") or "-"
     keys = ",".join(entry.get("keys") or [])
+    target = (entry.get("detail") or {}).get("target")
+    where = f"{where} -> {target}" if target else where
     line = f"{entry.get('time', '?')}  {entry.get('actor', '?')}  {entry.get('op', '?')}  {where}"
     return f"{line}  {keys}" if keys else line
 

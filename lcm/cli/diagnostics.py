@@ -21,7 +21,7 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
-def fail(message: str, code: ExitCode) -> NoReturn:
+def fail(message: str, code: ExitCode | int) -> NoReturn:
     sys.stderr.write(f"lcm: error: {message}\n")
     sys.stderr.flush()
     raise typer.Exit(int(code))

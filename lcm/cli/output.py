@@ -73,10 +73,13 @@ def to_json(value: Any) -> str:
     return json.dumps(_strict_json(value), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
+def render(value: Any, fmt: str, scalar_bare: bool = False, file: str = "",
+           path: tuple[Any, ...] = ()) -> str:
+    """`value` in `fmt`; `-o env` names variables by the flattening rule from the config
+    `file` and the key `path` of `value`."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r} (use one of {', '.join(FORMATS)})")
-    if scalar_bare and not isinstance(value, (dict, list)) and fmt != "json":
+    if scalar_bare and not isinstance(value, (dict, list)) and fmt == "yaml":
         if value is None:
             return "null"
         if isinstance(value, bool):
@@ -85,9 +88,7 @@ def render(value: Any, fmt: str, scalar_bare: bool = False) -> str:
     if fmt == "json":
         return to_json(value)
     if fmt == "env":
-        if not isinstance(value, (dict, list)):
-            raise UsageError("-o env needs a mapping, not a single value")
         from lcm.api import to_env
 
-        return to_env(value)
+        return to_env(value, file, path)
     return to_yaml(value)

@@ -32,6 +32,7 @@ def _completer(*, tenants: bool = False, envs: bool = False, files: bool = False
 
 complete_file = _completer(files=True)
 complete_env_or_file = _completer(envs=True, files=True)  # get: also a whole environment
+complete_env = _completer(envs=True)  # export, exec, promote targets
 complete_scope = _completer(tenants=True, envs=True, files=True)  # history, diff, rollback
 complete_tenant = _completer(tenants=True)
 

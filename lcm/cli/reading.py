@@ -32,7 +32,8 @@ def get(address: str, key: str | None, *, reveal: bool, explain: bool, ignore_ma
         return
     found = repo.get(addr, path, reveal=reveal, ignore_mac=ignore_mac)
     _warn_unverified(found.verified, ignore_mac, addr.tenant)
-    emit(render(found.value, fmt, scalar_bare=bool(key)))
+    emit(render(found.value, fmt, scalar_bare=bool(key), file=getattr(addr, "name", ""),
+                path=path))
 
 
 def _warn_unverified(verified: bool, ignore_mac: bool, tenant: str) -> None:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ LOG_NAME = "log.jsonl"
 HEAD_NAME = "head"
 GENESIS = "0" * 64
 FIELDS = ("seq", "time", "actor", "user", "host", "op", "tenant", "address", "keys", "prev")
+DETAIL = "detail"  # optional field
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ def record(
     tenant: str | None = None,
     address: str | None = None,
     keys: Iterable[str] = (),
+    detail: Mapping[str, str] | None = None,
 ) -> None:
-    """Append one event to the repository's audit log."""
+    """Append one event to the repository's audit log; `detail` (optional, names and ids
+    only, e.g. an export's target and commit) is stored under its own field."""
     folder = Path(root) / AUDIT_DIR
     _ensure_folder(folder)
     with locked(folder / "lock", mode=0o600):
@@ -74,6 +77,8 @@ def record(
             "keys": [str(k) for k in keys],
             "prev": prev,
         }
+        if detail:
+            entry[DETAIL] = {str(k): str(v) for k, v in detail.items()}
         line = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         data = line.encode("utf-8") + b"\n"
         fd = os.open(folder / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -136,7 +141,7 @@ def _check_line(raw: bytes, prev: str, number: int) -> str | None:
         entry = json.loads(raw)
     except ValueError:
         return "entry is not valid JSON"
-    if not isinstance(entry, dict) or set(entry) != set(FIELDS):
+    if not isinstance(entry, dict) or set(entry) - {DETAIL} != set(FIELDS):
         return "entry has unexpected fields"
     canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     if canonical.encode("utf-8") != raw.rstrip(b"\n"):

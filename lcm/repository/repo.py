@@ -124,6 +124,11 @@ class Repo:
         self.manifest.env_chain(addr.env)
         return addr
 
+    def config_names(self, tenant: str, env: str) -> list[str]:
+        """Names with an effective config in `tenant/env` (own files and inherited ones)."""
+        return sorted({a.name for e in self.manifest.env_chain(env)
+                       for a in self.iter_addresses(tenant, e)})
+
     def path_of(self, addr: Address) -> Path:
         return self.root / addr.relpath
 
@@ -248,8 +253,7 @@ class Repo:
         return eff
 
     def _resolve_all(self, tenant: str, env: str, verify: bool) -> Effective:
-        names = sorted({a.name for e in self.manifest.env_chain(env)
-                        for a in self.iter_addresses(tenant, e)})
+        names = self.config_names(tenant, env)
         from lcm.repository.effective import Effective
         from lcm.repository.overlay import Merged
 
@@ -273,6 +277,13 @@ class Repo:
         except (KeyStoreError, BackendUnavailable):
             return False
         return True
+
+    def previous_values(self, addr: Address) -> dict[KeyPath, Any]:
+        """The previous values (decrypted) of this file's rotated secrets that are still
+        inside their rotation overlap window, by key path: exports publish them beside
+        the current ones (docs/export.md). Filled in by `lcm rotate secret`; until it
+        keeps previous values in the metadata block there are none."""
+        return {}
 
     def _decrypt_one(self, addr: Address, path: KeyPath, stored: str) -> Any:
         from lcm.format.crypto import decrypt_value

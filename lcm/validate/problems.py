@@ -79,6 +79,11 @@ def _convert(err: Any, is_secret: Callable[[KeyPath], bool]) -> Iterator[Problem
             more = f" (did you mean {hint[0]!r}?)" if hint else ""
             yield Problem(path + (key,), keyword, f"unknown key {key!r}{more}", "key")
         return
+    if "propertyNames" in err.relative_schema_path and isinstance(err.instance, str):
+        # jsonschema checks a key name as an instance of its own, located at the mapping.
+        yield Problem(path + (err.instance,), "propertyNames",
+                      f"unknown key {err.instance!r} here", "key")
+        return
     if keyword in ("anyOf", "oneOf") and _required_only(err.validator_value):
         names = ", ".join(repr(n) for b in err.validator_value for n in b["required"])
         many = keyword == "oneOf" and not any(e.validator == "required" for e in err.context)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from lcm.vault.client import VaultClient, vault_path
-from lcm.vault.errors import VaultCasConflict, VaultRequestRejected
+from lcm.vault.errors import VaultCasConflict, VaultDenied, VaultRequestRejected
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,22 @@ class KvV2:
         self.client = client
         self.mount = mount.strip("/")
         self.subject = subject
+
+    def check_mount(self) -> None:
+        """Refuse anything but a KV version 2 mount (a KV v1 mount would store `data/…`
+        paths as plain secrets); one request, allowed by any policy on the mount."""
+        reply = self.client.request("GET", vault_path("sys/internal/ui/mounts", self.mount),
+                                    subject=self.subject, accept=(400, 403, 404))
+        where = self.client.settings.where()
+        if reply.status != 200:
+            raise VaultDenied(f"{self.subject}: no KV mount {self.mount}/ that this token may"
+                              f" use at {where}{reply.detail()}")
+        kind = reply.data.get("type")
+        version = str((reply.data.get("options") or {}).get("version", "1"))
+        if kind not in ("kv", "generic") or version != "2":
+            what = f"a KV version {version} mount" if kind in ("kv", "generic") else f"a {kind} mount"
+            raise VaultRequestRejected(f"{self.subject}: {self.mount}/ at {where} is {what};"
+                                       " lcm exports to KV version 2 only")
 
     def read(self, path: str) -> KvSecret | None:
         """The current version (one request), or None when the secret was never written."""

@@ -2,8 +2,10 @@
 with the file key backend and no network.
 
 Stand-ins, all outside the commands themselves: `$OPENAI_API_KEY` holds a fake key,
-`$EDITOR` is `true` (saves nothing), and `ssh HOST CMD…` runs CMD as a teammate: in a
-second home with its own key store and a clone of the repository at `~/cfg`. The
+`$EDITOR` is `true` (saves nothing), `ssh HOST CMD…` runs CMD as a teammate: in a
+second home with its own key store and a clone of the repository at `~/cfg`, and
+`kubectl apply -f -` checks that it was given one v1 Secret. The Vault lines run
+against a real OpenBao dev server the test starts (`VAULT_ADDR`, `VAULT_TOKEN`). The
 set-up block (`make demo`, `make test`) is checked with `make -n`: `make test` is the
 run this test is part of, and the demo runs in full in test_demo.py.
 """
@@ -13,9 +15,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import VENV_BIN
+from tests.vault.conftest import require_bao
+from tests.vault.server import start_bao
 
 from .helpers import PROJECT, git
 
@@ -26,6 +31,14 @@ shift
 mkdir -p "$TEAMMATE_HOME" && cd "$TEAMMATE_HOME"
 [ -d cfg ] || git clone -q "$ORIGIN_REPO" cfg
 HOME="$TEAMMATE_HOME" XDG_DATA_HOME="$TEAMMATE_HOME/.local/share" exec sh -c "$*"
+"""
+
+
+KUBECTL = """#!/bin/sh
+# kubectl apply -f -: accept exactly one v1 Secret on stdin.
+exec "$LCM_PYTHON" -c 'import sys, yaml; d = yaml.safe_load(sys.stdin); \\
+assert d["apiVersion"] == "v1" and d["kind"] == "Secret", d; \\
+print("secret/" + d["metadata"]["name"] + " configured")'
 """
 
 
@@ -52,8 +65,12 @@ def test_every_shell_block_runs_as_written(tmp_path: Path, isolated_env: Path) -
     blocks = [b for b in shell_blocks() if not b.lstrip().startswith("make ")]
     shims = tmp_path / "shims"
     shims.mkdir()
-    (shims / "ssh").write_text(SSH)
-    (shims / "ssh").chmod(0o755)
+    for name, text in (("ssh", SSH), ("kubectl", KUBECTL)):
+        (shims / name).write_text(text)
+        (shims / name).chmod(0o755)
+    bao = start_bao(tmp_path / "bao") if require_bao() else None
+    if bao:  # what the README asks of the Vault admin: a transit engine
+        bao.admin("POST", "sys/mounts/transit", {"type": "transit"})
     work = tmp_path / "work"
     work.mkdir()
     script = ["set -euo pipefail"]
@@ -66,9 +83,16 @@ def test_every_shell_block_runs_as_written(tmp_path: Path, isolated_env: Path) -
         EDITOR="true",
         TEAMMATE_HOME=str(tmp_path / "teammate"),
         ORIGIN_REPO=str(work / "cfg"),
+        LCM_PYTHON=sys.executable,
+        VAULT_ADDR=bao.address if bao else "",
+        VAULT_TOKEN=bao.token if bao else "",
     )
-    proc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=600)
+    try:
+        proc = subprocess.run(["bash", "-c", "\n".join(script)], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=600)
+    finally:
+        if bao:
+            bao.stop()
     last = re.findall(r"::block (\d+)", proc.stderr)
     where = f"README shell block {last[-1] if last else '?'}:\n{proc.stderr[-3000:]}"
     assert proc.returncode == 0, where

@@ -197,12 +197,12 @@ def test_get_subtree_as_yaml_json_env(seeded: Path, cli) -> None:
     assert json.loads(res.stdout)["llm"]["api_key"] == SECRET
     res = cli("get", ADDR, "-o", "env", "--reveal")
     lines = res.stdout.splitlines()
-    assert "LLM_PROVIDER=openai" in lines
-    assert f"LLM_API_KEY={SECRET}" in lines
-    assert "LLM_TEMPERATURE=0.2" in lines
-    assert "LLM_STOP_0='###'" in lines
+    assert "APP_LLM_PROVIDER=openai" in lines
+    assert f"APP_LLM_API_KEY={SECRET}" in lines
+    assert "APP_LLM_TEMPERATURE=0.2" in lines
+    assert "APP_LLM_STOP_0='###'" in lines
     masked = cli("get", ADDR, "-o", "env").stdout
-    assert SECRET not in masked and "LLM_API_KEY='********'" in masked.splitlines()
+    assert SECRET not in masked and "APP_LLM_API_KEY='********'" in masked.splitlines()
 
 
 def test_get_env_output_is_shell_safe(seeded: Path, cli, tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_get_env_output_is_shell_safe(seeded: Path, cli, tmp_path: Path) -> None
     _set(cli, ADDR, "odd", 'it\'s $HOME `x` "q"')
     out = cli("get", ADDR, "-o", "env").stdout
     script = tmp_path / "env.sh"
-    script.write_text(out + 'printf %s "$ODD"\n')
+    script.write_text(out + 'printf %s "$APP_ODD"\n')
     proc = subprocess.run(["sh", str(script)], capture_output=True, text=True)
     assert proc.stdout == 'it\'s $HOME `x` "q"'
 

@@ -17,7 +17,7 @@ import pytest
 
 from lcm.vault.client import forget_clients
 
-from .server import VaultServer, bao_binary, start_bao
+from .server import AdminError, VaultServer, bao_binary, start_bao
 
 # Read at import: the suite's autouse fixture strips LCM_* from every test's environment.
 EXTERNAL_ADDR = os.environ.get("LCM_TEST_VAULT_ADDR")
@@ -113,3 +113,31 @@ def transit_mount(vault_server: VaultServer) -> Iterator[str]:
     yield mount
     vault_server.admin("DELETE", f"sys/mounts/{mount}")
 
+
+
+@pytest.fixture
+def auth_mount(vault_server: VaultServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh auth mount of the type given by indirect parametrisation (default approle)."""
+    kind = getattr(request, "param", "approle")
+    mount = unique(kind)
+    vault_server.admin("POST", f"sys/auth/{mount}", {"type": kind})
+    yield mount
+    vault_server.admin("DELETE", f"sys/auth/{mount}")
+
+
+@pytest.fixture
+def namespace(vault_server: VaultServer) -> Iterator[str]:
+    """A fresh namespace with transit and AppRole enabled inside it."""
+    name = unique("team")
+    try:
+        vault_server.admin("POST", f"sys/namespaces/{name}", {})
+    except AdminError as err:
+        if err.status in (400, 404, 405):
+            pytest.skip(f"this server has no namespaces ({err})")  # Vault OSS
+        raise
+    vault_server.admin("POST", "sys/mounts/transit", {"type": "transit"}, namespace=name)
+    vault_server.admin("POST", "sys/auth/approle", {"type": "approle"}, namespace=name)
+    yield name
+    vault_server.admin("DELETE", "sys/mounts/transit", namespace=name)
+    vault_server.admin("DELETE", "sys/auth/approle", namespace=name)
+    vault_server.admin("DELETE", f"sys/namespaces/{name}")

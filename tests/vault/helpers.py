@@ -44,6 +44,47 @@ def write_policy(server: VaultServer, name: str, hcl: str, namespace: str | None
     server.admin("PUT", f"sys/policies/acl/{name}", {"policy": hcl}, namespace=namespace)
 
 
+def kubernetes_role(server: VaultServer, mount: str, cluster: Any, reviewer: str,
+                    policy_hcl: str) -> None:
+    """Point the kubernetes auth `mount` at a TokenReview `cluster`, with role `lcm` for the
+    service account inference/llm-config holding a new policy made of `policy_hcl`."""
+    import secrets
+
+    server.admin("POST", f"auth/{mount}/config", {
+        "kubernetes_host": cluster.url, "kubernetes_ca_cert": cluster.ca_pem,
+        "token_reviewer_jwt": reviewer, "disable_local_ca_jwt": True})
+    policy = f"lcm-k8s-{secrets.token_hex(4)}"
+    write_policy(server, policy, policy_hcl)
+    server.admin("POST", f"auth/{mount}/role/lcm", {
+        "bound_service_account_names": ["llm-config"],
+        "bound_service_account_namespaces": ["inference"],
+        "token_policies": [policy], "token_ttl": "5m"})
+
+
+def seal_on_two_data_keys(root: Path, files: int, secret: str) -> None:
+    """Tenant acme of the repo at `root` gets `files` files in production: the first half
+    sealed with data key v1, the rest with v2 (added here)."""
+    from lcm.api import Repo
+    from lcm.keys import cache
+
+    repo = Repo.open(root)
+    for part in range(2):
+        if part:
+            keys = repo.keys("acme")
+            keys.add_version()
+            changes = repo.changes("data key v2", op="rotate-key", check_each=False)
+            changes.write(".lcm/keys/acme.yaml", keys.render())
+            changes.commit()
+        changes = repo.changes(f"files, part {part}", op="set", check_each=False)
+        for index in range(part * files // 2, (part + 1) * files // 2):
+            addr = repo.address(f"acme/production/f{index:02d}")
+            changes.set(addr, ("db", "password"), f"{secret}-{index}")
+            changes.set(addr, ("db", "host"), f"db{index}.internal")
+            changes.set(addr, ("pool", "size"), index)
+        changes.commit()
+    cache.forget()
+
+
 def chain(err: BaseException | None) -> Iterator[BaseException]:
     """`err` and every exception reachable through __cause__ and __context__."""
     seen: set[int] = set()

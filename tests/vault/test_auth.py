@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from lcm.errors import ExitCode, KeyStoreError
 
 from .conftest import unique
-from .helpers import aad, assert_no_secret, docs_policy, make_backend, write_policy
+from .helpers import (aad, assert_no_secret, docs_policy, kubernetes_role, make_backend,
+                      write_policy)
 from .server import AdminError, VaultServer
 from .tokenreview import ServiceAccount, TokenReviewServer
 
@@ -23,16 +23,6 @@ def two_keys(vault_server: VaultServer, transit_mount: str) -> str:
     for key in ("lcm-acme", "lcm-globex"):
         vault_server.admin("POST", f"{transit_mount}/keys/{key}", {})
     return transit_mount
-
-
-@pytest.fixture
-def auth_mount(vault_server: VaultServer, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh auth mount of the type given by indirect parametrisation (default approle)."""
-    kind = getattr(request, "param", "approle")
-    mount = unique(kind)
-    vault_server.admin("POST", f"sys/auth/{mount}", {"type": kind})
-    yield mount
-    vault_server.admin("DELETE", f"sys/auth/{mount}")
 
 
 def approle_ids(server: VaultServer, mount: str, role: str, policies: list[str]) -> tuple[str, str]:
@@ -143,15 +133,8 @@ def test_kubernetes_login_through_a_tokenreview_endpoint(
     reviewer = "reviewer-" + secrets.token_hex(8)
     (tmp_path / "k8s").mkdir()
     with TokenReviewServer(reviewer, tmp_path / "k8s") as cluster:
-        vault_server.admin("POST", f"auth/{auth_mount}/config", {
-            "kubernetes_host": cluster.url, "kubernetes_ca_cert": cluster.ca_pem,
-            "token_reviewer_jwt": reviewer, "disable_local_ca_jwt": True})
-        policy = unique("lcm-acme")
-        write_policy(vault_server, policy, docs_policy("use", two_keys, "lcm-acme"))
-        vault_server.admin("POST", f"auth/{auth_mount}/role/lcm", {
-            "bound_service_account_names": ["llm-config"],
-            "bound_service_account_namespaces": ["inference"],
-            "token_policies": [policy], "token_ttl": "5m"})
+        kubernetes_role(vault_server, auth_mount, cluster, reviewer,
+                        docs_policy("use", two_keys, "lcm-acme"))
         jwt = cluster.issue(ServiceAccount("inference", "llm-config"))
         jwt_path = tmp_path / "sa-token"
         jwt_path.write_text(jwt)

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
 from lcm.errors import KeyStoreError
 
-from .conftest import point_env_at, unique
+from .conftest import point_env_at
 from .helpers import aad, docs_policy, make_backend, write_policy
-from .server import AdminError, VaultServer
-
-
-@pytest.fixture
-def namespace(vault_server: VaultServer) -> Iterator[str]:
-    """A fresh namespace with transit and AppRole enabled inside it."""
-    name = unique("team")
-    try:
-        vault_server.admin("POST", f"sys/namespaces/{name}", {})
-    except AdminError as err:
-        if err.status in (400, 404, 405):
-            pytest.skip(f"this server has no namespaces ({err})")  # Vault OSS
-        raise
-    vault_server.admin("POST", "sys/mounts/transit", {"type": "transit"}, namespace=name)
-    vault_server.admin("POST", "sys/auth/approle", {"type": "approle"}, namespace=name)
-    yield name
-    vault_server.admin("DELETE", "sys/mounts/transit", namespace=name)
-    vault_server.admin("DELETE", "sys/auth/approle", namespace=name)
-    vault_server.admin("DELETE", f"sys/namespaces/{name}")
+from .server import VaultServer
 
 
 def test_transit_key_in_a_namespace(vault_env: VaultServer, namespace: str) -> None:
