@@ -193,10 +193,12 @@ class Repo(_Repository):
         return RowBuilder(self, self.schema_of(addr)).rows(subtree, eff.provenance, revealed, path)
 
     def _try_verify(self, addr: Address) -> bool:
-        from lcm.errors import BackendUnavailable, KeyStoreError
+        from lcm.errors import BackendUnavailable, KeyStoreError, WrongKey
 
         try:
             self.verify(addr)
+        except WrongKey:
+            raise
         except (KeyStoreError, BackendUnavailable):
             return False
         return True

@@ -7,12 +7,12 @@ from typing import NoReturn
 
 import typer
 
-from lcm.errors import ExitCode, LcmError
+from lcm.errors import ExitCode, LcmError, one_line
 
 
 def warn(message: str) -> None:
-    """One diagnostic line on stderr."""
-    sys.stderr.write(f"lcm: {message}\n")
+    """One diagnostic line on stderr (control characters escaped: see `one_line`)."""
+    sys.stderr.write(f"lcm: {one_line(message)}\n")
     sys.stderr.flush()
 
 
@@ -22,7 +22,8 @@ def info(message: str) -> None:
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
-    sys.stderr.write(f"lcm: error: {message}\n")
+    """One error line on stderr (control characters escaped), then exit with `code`."""
+    sys.stderr.write(f"lcm: error: {one_line(message)}\n")
     sys.stderr.flush()
     raise typer.Exit(int(code))
 

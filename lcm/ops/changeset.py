@@ -19,6 +19,7 @@ from lcm.format.document import META_KEY, Document
 from lcm.format.paths import KeyPath, format_path
 from lcm.format.values import DELETE, same_value
 from lcm.ops.trees import normalise_path, remove_in, set_in
+from lcm.ops.values import check_storable
 from lcm.repository.address import Address
 from lcm.repository.repo import Repo, blob_id
 
@@ -91,6 +92,7 @@ class ChangeSet:
         """Stage one value (`DELETE` stages the `!delete` marker); returns the path as
         stored (numeric segments turned into list indices where the tree has a list)."""
         _check_not_reserved(path)
+        check_storable(path, value)
         if value is DELETE and isinstance(path[-1], int):
             raise UsageError("!delete removes a mapping key; to change a list, set the whole list")
 
@@ -129,6 +131,7 @@ class ChangeSet:
         """Stage a whole new plaintext tree for one file (edit, rollback, reseal)."""
         if META_KEY in plain:
             raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
+        check_storable((), plain)
 
         def apply(st: _Staged) -> None:
             st.plain = copy.deepcopy(plain)

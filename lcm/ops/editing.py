@@ -105,7 +105,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
                 if META_KEY in new_doc.full:
                     raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
                 return _save(repo, addr, doc, new_doc, message, commit)
-            except (CheckFailed, RepoError) as err:
+            except (CheckFailed, RepoError, UsageError) as err:
                 notes = "".join(f"{ERROR_PREFIX}{line}\n" for line in err.message.splitlines())
                 tmp.write_text(notes + header + edited, encoding="utf-8")
         raise UsageError("too many failed attempts; nothing changed")

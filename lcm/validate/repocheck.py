@@ -116,7 +116,9 @@ class RepoCheck:
         path = self.repo.root / MANIFEST_NAME
         text = self.texts.get(path)
         if text is None:
-            text = path.read_text(encoding="utf-8")
+            text = self._read_text(path)
+            if text is None:
+                return
         for finding in engine.check_text(text, shown(path), load("lcm:manifest")):
             self.report.add(finding)
         self.report.files_checked += 1
@@ -133,12 +135,8 @@ class RepoCheck:
         path = self.repo.path_of(addr)
         text = self.texts.get(path)
         if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                return None
-            except (OSError, UnicodeDecodeError) as err:
-                self._add(shown(path), 1, 1, (), "yaml-syntax", "yaml", f"cannot read: {err}")
+            text = self._read_text(path)
+            if text is None:
                 return None
         try:
             tree = source.load_tree(text)
@@ -152,6 +150,20 @@ class RepoCheck:
             return None
         data = {k: v for k, v in tree.items() if k != META_KEY}
         return Layer(addr, path, text, data)
+
+    def _read_text(self, path: Path) -> str | None:
+        """A file's text, or None (absent; unreadable or not UTF-8: reported, located)."""
+        from lcm.format.loading import BadYaml, decode_text
+
+        try:
+            return decode_text(path.read_bytes(), shown(path))
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            self._add(shown(path), 1, 1, (), "yaml-syntax", "yaml", f"cannot read: {err.strerror}")
+        except BadYaml as err:
+            self._add(shown(path), err.line, err.col, (), "yaml-syntax", "yaml", err.problem)
+        return None
 
     def check_file(self, addr: Address) -> None:
         """Stored-value checks of one file, and its MAC when the tenant's key is at hand."""
