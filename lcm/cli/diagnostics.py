@@ -17,7 +17,8 @@ def warn(message: str) -> None:
 
 
 def info(message: str) -> None:
-    sys.stderr.write(f"{message}\n")
+    """Progress lines on stderr, each with its control characters escaped."""
+    sys.stderr.write("\n".join(map(one_line, message.split("\n"))) + "\n")
     sys.stderr.flush()
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from lcm.errors import IntegrityError, RepoError, UsageError
+from lcm.errors import IntegrityError, RepoError, UsageError, one_line
 from lcm.format.document import META_KEY, Document
 from lcm.format.paths import KeyPath, format_path
 from lcm.format.values import DELETE, same_value
@@ -278,7 +278,7 @@ class ChangeSet:
     def _log(self, edit: Edit) -> None:
         self.edits.append(edit)
         if len(self.edits) == 1:
-            self.summary = f"lcm {edit}"
+            self.summary = one_line(f"lcm {edit}")  # a key may hold a newline
         else:
             self.summary = None
 
