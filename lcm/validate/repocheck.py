@@ -181,6 +181,26 @@ class RepoCheck:
             except IntegrityError as err:
                 message = err.message.split(": ", 1)[-1]
                 self._locate(layer, [Problem((META_KEY, "mac"), "mac", message, "key")], None, None)
+            else:
+                if "ENC[" in layer.text:
+                    self._locate(layer, self._undecryptable(addr, layer), None, None)
+
+    def _undecryptable(self, addr: Address, layer: Layer) -> list[Problem]:
+        """ENC values that do not open at their place, though the MAC holds (a value
+        sealed as plaintext that only looks like ciphertext, or damage before sealing)."""
+        from lcm.format.crypto import decrypt_value, is_encrypted
+        from lcm.format.paths import iter_leaves
+
+        keys = self.repo.keys(addr.tenant)
+        out = []
+        for path, stored in iter_leaves(layer.tree):
+            if is_encrypted(stored):
+                try:
+                    decrypt_value(stored, keys.key, addr.place, path)
+                except (IntegrityError, KeyStoreError):
+                    out.append(Problem(path, "mac", "encrypted value does not decrypt here "
+                                                    "(moved, or not lcm's ciphertext)"))
+        return out
 
     # ---- effective configs -------------------------------------------------------
 

@@ -283,3 +283,22 @@ def test_alias_bomb_as_a_yaml_value(seeded: Path, checked) -> None:
     res, took = _timed(checked, "set", ADDR, "v", BOMB, "--type", "yaml")
     assert took < 2
     _error(res, 2, "VALUE:", "alias bomb")
+
+
+def test_validate_reports_a_ciphertext_look_alike_sealed_as_plaintext(seeded: Path, checked) -> None:
+    """A file written before writes refused such values: the MAC holds, but the value
+    never decrypts; `validate` now says so (and `get` refuses it, exit 5)."""
+    import lcm
+    from lcm.format.seal import seal
+    from lcm.format.writer import render
+
+    repo = lcm.Repo.open(seeded)
+    addr = repo.address(ADDR)
+    doc = repo.read_document(addr)
+    plain = {**repo.decrypt(addr), "k": CIPHERTEXT}
+    full = seal(doc, plain, repo.keys("acme"), addr.place, repo.manifest.is_secret_key)
+    path = seeded / "config" / f"{ADDR}.yaml"
+    path.write_text(render(doc, full))
+    res = checked("validate")
+    assert res.code == 1 and "app.yaml:" in res.stdout and "does not decrypt" in res.stdout, res
+    _error(checked("get", ADDR, "k", "--reveal"), 5, "k:")
