@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -15,12 +16,16 @@ def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
     """Write `path` through a temp file (in `tmp_dir`, else beside it), fsync and rename.
 
     `tmp_dir` must be on the same filesystem as `path`; lcm puts repository temp
-    files in `.lcm/tmp/`, where neither Git nor `lcm validate` looks at them.
+    files in `.lcm/tmp/`, where neither Git nor `lcm validate` looks at them. The temp
+    file's name carries this process's id, so the next write sweeps what a writer
+    killed mid-write (SIGKILL, power loss) left behind.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = tmp_dir if tmp_dir is not None else path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=folder)
+    sweep_stale_temps(folder, None if tmp_dir is not None else path.name)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path.name)}{os.getpid()}.", suffix=".tmp",
+                               dir=folder)
     try:
         os.fchmod(fd, mode)
         data = text.encode("utf-8") if isinstance(text, str) else text
@@ -34,6 +39,44 @@ def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+# `.NAME.PID.RANDOM.tmp`; lcm versions before the pid was added wrote `.NAME.RANDOM.tmp`.
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.tmp$")
+
+
+def _temp_prefix(name: str) -> str:
+    return f".{name[:100]}."
+
+
+def sweep_stale_temps(folder: Path, name: str | None = None) -> None:
+    """Remove the temp files (`.NAME.PID.RANDOM.tmp`) killed writers left in `folder`,
+    only those of file `name` when given; a live process's are kept."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMP_NAME.match(entry)
+        if match is None or (name is not None and not entry.startswith(_temp_prefix(name))):
+            continue
+        if match["pid"] and process_alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(folder / entry)
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this id exists (another user's counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid > 0
+    return True
 
 
 def fsync_dir(folder: Path) -> None:

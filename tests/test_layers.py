@@ -7,6 +7,7 @@ reported broken, which proves the tool parsed the config and read lcm's imports.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -17,7 +18,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
 def _run(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(config), "--no-cache"],
+    return subprocess.run([str(LINT_IMPORTS), str(config), "--no-cache"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -50,4 +51,4 @@ def test_a_false_contract_is_reported_broken(tmp_path: Path) -> None:
     proc = _run(path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "canary: the format layer imports no lcm.errors BROKEN" in proc.stdout
-    assert "lcm.format.document -> lcm.errors" in proc.stdout
+    assert re.search(r"lcm\.format\.\w+ -> lcm\.errors", proc.stdout), proc.stdout

@@ -77,6 +77,7 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
     from lcm.format.paths import format_path
     from lcm.fsutil import atomic_write
     from lcm.ops.merge import merge_texts
+    from lcm.repository.commit import TMP_DIR
 
     try:
         repo = Repo.open(Path(path).parent if Path(path).parent.exists() else None)
@@ -87,7 +88,8 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str) -> Merged:
         reason = err.message if isinstance(err, LcmError) else str(err)
         return Merged(False, f"{path}: cannot merge ({reason}); left our version in place, "
                              "resolve by hand")
-    atomic_write(ours, result.text)
+    # The temp file goes where Git never shows it (not beside git's %A in the work tree).
+    atomic_write(ours, result.text, tmp_dir=repo.root / TMP_DIR)
     if result.conflicts:
         keys = ", ".join(format_path(c.path) for c in result.conflicts)
         return Merged(False, f"{path}: conflict at {keys}; secrets are shown encrypted only")

@@ -100,6 +100,17 @@ class Lookup:
 class Repo(_Repository):
     """One config repository, opened with `lcm.Repo.open(path)`."""
 
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Repo:
+        """The repository at or above `path` (see the base class); opening one also removes
+        the `lcm edit` buffers of lcm processes that were killed (SIGKILL) mid-edit."""
+        from lcm.ops.editing import sweep_stale_buffers
+
+        sweep_stale_buffers()
+        repo = super().open(path)
+        assert isinstance(repo, Repo)
+        return repo
+
     # ---- browsing --------------------------------------------------------------------
 
     def tenants(self) -> list[TenantInfo]:
@@ -256,10 +267,12 @@ class Repo(_Repository):
         return rows
 
     def _try_verify(self, addr: Address) -> bool:
-        from lcm.errors import BackendUnavailable, KeyStoreError
+        from lcm.errors import BackendUnavailable, KeyStoreError, WrongKey
 
         try:
             self.verify(addr)
+        except WrongKey:
+            raise
         except (KeyStoreError, BackendUnavailable):
             return False
         return True

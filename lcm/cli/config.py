@@ -39,7 +39,7 @@ def set_(
     if value_stdin == (value is not None):
         raise UsageError("give VALUE or --value-stdin (exactly one)")
     if value_stdin:
-        raw = sys.stdin.read()
+        raw = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")  # checked when staged
         raw = raw[:-1] if raw.endswith("\n") else raw
         parsed = parse_value(raw, "str" if kind == "auto" else kind, secret)
     else:

@@ -1,5 +1,6 @@
 """A stored config file: its text, its YAML node graph (for positions and
-splicing) and its tree of stored values, parsed once with PyYAML's C loader."""
+splicing) and its tree of stored values, parsed once with PyYAML's C loader
+through the bounded loading of `lcm.format.loading`."""
 
 from __future__ import annotations
 
@@ -7,96 +8,11 @@ from typing import Any
 
 import yaml
 
-from lcm.errors import RepoError
+from lcm.format.loading import DELETE_TAG, BadYaml, check_data_model, compose, construct
 from lcm.format.paths import KeyPath
-from lcm.format.values import DELETE
 
 META_KEY = "lcm"
-DELETE_TAG = "!delete"
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def check_data_model(node: yaml.Node, source: str) -> None:
-    """Refuse YAML outside lcm's data model: maps with scalar keys, lists, and
-    str/int/float/bool/null scalars (no binary, sets, custom tags, cycles)."""
-    allowed = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-               "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
-               "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", DELETE_TAG}
-    active: set[int] = set()
-
-    def fail(n: yaml.Node, what: str) -> RepoError:
-        mark = n.start_mark
-        return RepoError(f"{source}:{mark.line + 1}:{mark.column + 1}: unsupported YAML: {what}")
-
-    def walk(n: yaml.Node) -> None:
-        if id(n) in active:
-            raise fail(n, "a recursive alias")
-        if isinstance(n, yaml.ScalarNode):
-            if n.tag not in allowed:
-                raise fail(n, f"tag {n.tag} (lcm stores str, int, float, bool and null values)")
-            return
-        active.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            if n.tag != "tag:yaml.org,2002:map":
-                raise fail(n, f"tag {n.tag} (use a plain mapping)")
-            for key, value in n.value:
-                if not isinstance(key, yaml.ScalarNode):
-                    raise fail(key, "a mapping or list used as a key")
-                walk(key)
-                walk(value)
-        elif isinstance(n, yaml.SequenceNode):
-            if n.tag != "tag:yaml.org,2002:seq":
-                raise fail(n, f"tag {n.tag} (use a plain list)")
-            for item in n.value:
-                walk(item)
-        active.discard(id(n))
-
-    walk(node)
-
-
-class _Constructor(yaml.constructor.SafeConstructor):
-    """Safe constructor that keeps timestamps as strings and knows `!delete`."""
-
-    def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
-        return self.construct_scalar(node)
-
-
-# The stubs only accept loader classes here, not a stand-alone constructor.
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp",
-                             _Constructor.construct_timestamp)  # type: ignore[type-var]
-_Constructor.add_constructor(DELETE_TAG, lambda _c, _n: DELETE)
-
-
-class _TreeLoader(_Loader):  # type: ignore[misc,valid-type]
-    """The C loader with the same value rules as `_Constructor` (no nodes kept)."""
-
-
-_TreeLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                            yaml.constructor.SafeConstructor.construct_yaml_str)
-_TreeLoader.add_constructor(DELETE_TAG, lambda _loader, _node: DELETE)
-
-
-def load_tree(text: str) -> Any:
-    """Plain values of YAML text, fast (no node graph); raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_TreeLoader)
-
-
-def construct(node: yaml.Node) -> Any:
-    """Python value of a composed node."""
-    return _Constructor().construct_document(node)
-
-
-def compose(text: str, source: str) -> yaml.Node | None:
-    """Compose YAML text into nodes; bad YAML becomes a located RepoError."""
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise RepoError(f"{where}: bad YAML: {err.problem or err.context}") from None
-    except yaml.YAMLError as err:
-        raise RepoError(f"{source}: bad YAML: {err}") from None
+__all__ = ["DELETE_TAG", "META_KEY", "BadYaml", "Document"]
 
 
 class Document:
@@ -114,23 +30,14 @@ class Document:
 
     @classmethod
     def parse(cls, text: str, source: str = "<string>") -> "Document":
+        """Parse and check one file; BadYaml (exit 3, located) for anything lcm refuses."""
         root = compose(text, source)
         if root is None:
             return cls(text, source, None, {})
         if not isinstance(root, yaml.MappingNode):
-            line, col = root.start_mark.line + 1, root.start_mark.column + 1
-            raise RepoError(f"{source}:{line}:{col}: the top level must be a mapping")
+            raise BadYaml.at(root, source, "the top level must be a mapping")
         check_data_model(root, source)
-        try:
-            full = construct(root)
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-            raise RepoError(f"{where}: bad YAML: {err.problem or err.context}") from None
-        except (yaml.YAMLError, TypeError, RecursionError) as err:
-            raise RepoError(f"{source}: bad YAML: {type(err).__name__}") from None
-        return cls(text, source, root, full)
-
+        return cls(text, source, root, construct(root, source))
     def _child(self, node: yaml.Node, seg: Any) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from lcm.errors import UsageError
+from lcm.errors import UsageError, one_line
 
 KeyPath = tuple[Any, ...]
 
@@ -14,7 +14,8 @@ _TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|(\.)')
 
 
 def format_path(path: KeyPath) -> str:
-    """`("llm", "fallbacks", 0, "url")` -> `llm.fallbacks[0].url`."""
+    """`("llm", "fallbacks", 0, "url")` -> `llm.fallbacks[0].url` (control characters in a
+    key shown escaped, so a key path is always one line)."""
     out: list[str] = []
     for seg in path:
         if isinstance(seg, int) and not isinstance(seg, bool):
@@ -22,7 +23,7 @@ def format_path(path: KeyPath) -> str:
         elif isinstance(seg, str) and _PLAIN_SEGMENT.match(seg):
             out.append(f".{seg}" if out else seg)
         else:
-            escaped = str(seg).replace("\\", "\\\\").replace('"', '\\"')
+            escaped = one_line(str(seg).replace("\\", "\\\\").replace('"', '\\"'))
             out.append(f'["{escaped}"]')
     return "".join(out)
 

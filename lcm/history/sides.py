@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class Scope:
 def scope_of(repo: Repo, text: str) -> Scope:
     """A checked Scope from `TENANT`, `TENANT/ENV`, `TENANT/ENV/NAME` or a config file path."""
     parts = tuple(text.strip("/").split("/"))
-    is_path = text.endswith((".yaml", ".yml")) or Path(text).is_file()
+    is_path = text.endswith((".yaml", ".yml")) or os.path.isfile(text)
     if not is_path and 1 <= len(parts) <= 2 and all(NAME_SEGMENT.match(p) for p in parts):
         repo.manifest.require_tenant(parts[0])
         if len(parts) == 2:

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
-from lcm.errors import BackendUnavailable, KeyStoreError, UsageError
+from lcm.errors import BackendUnavailable, KeyStoreError, UsageError, WrongKey
 from lcm.keys.spec import TenantSpec
 
 WrapItem = tuple[bytes, bytes]  # (wrapped data key, associated data)
@@ -164,7 +164,7 @@ class LocalKeyBackend(MasterKeyBackend):
         try:
             return AESGCM(self._master()).decrypt(wrapped[:12], wrapped[12:], aad)
         except InvalidTag:
-            raise KeyStoreError(f"wrong master key for {self.describe()}") from None
+            raise WrongKey(f"wrong master key for {self.describe()}") from None
 
     def export_key(self) -> bytes:
         return self._master()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lcm.clock import utc_now
-from lcm.errors import KeyStoreError, RepoError
+from lcm.errors import KeyStoreError, RepoError, WrongKey
 from lcm.keys import cache
 from lcm.keys.backends import MasterKeyBackend
 
@@ -102,7 +102,7 @@ class TenantKeys:
             return
         actual = self.backend.key_fingerprint()
         if actual is not None and actual != self.master_fingerprint:
-            raise KeyStoreError(f"wrong master key for {self.backend.describe()}")
+            raise WrongKey(f"wrong master key for {self.backend.describe()}")
 
     def active_key(self) -> tuple[int, bytes]:
         version = self.active_version
@@ -142,13 +142,16 @@ def keys_path(root: Path, tenant: str) -> Path:
 def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
     """Read `.lcm/keys/<tenant>.yaml` (no unwrapping yet)."""
     from lcm.format.document import Document
+    from lcm.format.loading import decode_text
 
     path = keys_path(root, tenant)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise RepoError(f"{path}: missing data-key file for tenant {tenant!r}") from None
-    data = Document.parse(text, str(path)).full
+    except OSError as err:
+        raise RepoError(f"{path}: cannot read: {err.strerror}") from None
+    data = Document.parse(decode_text(raw, str(path)), str(path)).full
     try:
         records = [DataKeyRecord(int(r["version"]), str(r["state"]), str(r["created"]),
                                  str(r["wrapped"])) for r in data["data_keys"]]

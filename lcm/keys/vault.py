@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from typing import Any, Mapping, Protocol
 
-from lcm.errors import KeyStoreError, UsageError
+from lcm.errors import KeyStoreError, UsageError, WrongKey
 from lcm.keys.backends import MasterKeyBackend
 from lcm.vault.addresses import env_addresses
 from lcm.vault.client import client_for
@@ -124,7 +124,7 @@ class VaultTransitBackend(MasterKeyBackend):
             for (wrapped, aad), plain in zip(missing, plains):
                 data_key = open_sealed(plain, aad)
                 if data_key is None:
-                    raise KeyStoreError(
+                    raise WrongKey(
                         f"{self.describe()}: a wrapped data key belongs to another repository,"
                         " tenant or key version (its bound AAD does not match)")
                 self._plain[(wrapped, aad)] = data_key

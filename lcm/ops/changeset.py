@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from lcm.errors import IntegrityError, RepoError, UsageError
+from lcm.errors import IntegrityError, RepoError, UsageError, one_line
 from lcm.format.document import META_KEY, Document
 from lcm.format.paths import KeyPath, format_path
 from lcm.format.values import DELETE, same_value
 from lcm.ops.trees import normalise_path, remove_in, set_in
+from lcm.ops.values import check_storable
 from lcm.repository.address import Address
 from lcm.repository.repo import Repo, blob_id
 
@@ -92,6 +93,7 @@ class ChangeSet:
         """Stage one value (`DELETE` stages the `!delete` marker); returns the path as
         stored (numeric segments turned into list indices where the tree has a list)."""
         _check_not_reserved(path)
+        check_storable(path, value)
         if value is DELETE and isinstance(path[-1], int):
             raise UsageError("!delete removes a mapping key; to change a list, set the whole list")
 
@@ -144,6 +146,7 @@ class ChangeSet:
                  meta_updates: dict[str, Any] | None) -> None:
         if META_KEY in plain:
             raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
+        check_storable((), plain)
 
         def apply(st: _Staged) -> None:
             st.plain = copy.deepcopy(plain)
@@ -282,7 +285,7 @@ class ChangeSet:
     def _log(self, edit: Edit) -> None:
         self.edits.append(edit)
         if len(self.edits) == 1:
-            self.summary = f"lcm {edit}"
+            self.summary = one_line(f"lcm {edit}")  # a key may hold a newline
         else:
             self.summary = None
 

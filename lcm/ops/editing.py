@@ -1,25 +1,34 @@
 """`lcm edit`: the decrypted file in $EDITOR, re-encrypted on save.
 
-The plaintext lives only in a 0600 temp file in $XDG_RUNTIME_DIR or /dev/shm
-(memory-backed), removed on every way out, signals included. A YAML or
-validation error re-opens the editor with the error as a comment at the top,
-so no edit is lost. Keys that were secret stay secret, and keys matching the
-manifest's secret globs become secret.
+The plaintext lives only in a 0600 file inside a private (0700) folder in
+$XDG_RUNTIME_DIR or /dev/shm (memory-backed), named after lcm's process id. It is
+removed on every way out: normal returns, errors and SIGINT/SIGTERM/SIGHUP by lcm
+itself; SIGKILL (or a crash) by a guardian process (`lcm.ops.editguard`) that sees
+lcm's end of a pipe close, stops the editor and removes the folder; and should the
+guardian itself be gone, by the next lcm command (`sweep_stale_buffers`), which
+removes the folders of lcm processes that no longer exist. The folder also catches
+the editor's swap and backup files. A YAML or validation error re-opens the editor
+with the error as a comment at the top, so no edit is lost. Keys that were secret
+stay secret, and keys matching the manifest's secret globs become secret.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
-from lcm.repository.address import Address
 from lcm.errors import CheckFailed, LcmError, RepoError, UsageError
+from lcm.fsutil import process_alive
+from lcm.repository.address import Address
 from lcm.repository.repo import Repo
 
 if TYPE_CHECKING:
@@ -31,34 +40,92 @@ HEADER = (
     "# one above are removed on save.\n"
 )
 ERROR_PREFIX = "# lcm error: "
+BUFFER_PREFIX = "lcm-edit-"
+_BUFFER_FOLDER = re.compile(rf"^{BUFFER_PREFIX}(\d+)-")
+_GUARDIAN = Path(__file__).with_name("editguard.py")
 
 
-def _private_dir() -> Path:
+def _buffer_bases() -> list[Path]:
+    """Memory-backed folders a buffer may live in, the preferred one first."""
+    out = []
     for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
         if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
-            return Path(candidate)
-    raise UsageError("lcm edit needs a private memory-backed folder: set XDG_RUNTIME_DIR (or mount /dev/shm)")
+            out.append(Path(candidate))
+    return out
+
+
+def sweep_stale_buffers() -> None:
+    """Remove the buffer folders of `lcm edit` processes that no longer exist."""
+    for base in _buffer_bases():
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        for name in names:
+            match = _BUFFER_FOLDER.match(name)
+            if match is not None and not process_alive(int(match.group(1))):
+                shutil.rmtree(base / name, ignore_errors=True)
+
+
+class _Guardian:
+    """The guardian process of one buffer folder; without one (it could not start), the
+    next lcm command's sweep is what removes a buffer a SIGKILL left."""
+
+    def __init__(self, folder: Path) -> None:
+        self.proc: subprocess.Popen[bytes] | None
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(_GUARDIAN), str(folder)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+        except OSError:
+            self.proc = None
+
+    def tell(self, line: str) -> None:
+        pipe: IO[bytes] | None = self.proc.stdin if self.proc is not None else None
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.write(line.encode() + b"\n")
+                pipe.flush()
+
+    def close(self) -> None:
+        """Close the pipe (the guardian then finds the folder gone and exits)."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
 
 
 @contextlib.contextmanager
-def _private_file(text: str) -> Iterator[Path]:
-    fd, name = tempfile.mkstemp(prefix="lcm-edit-", suffix=".yaml", dir=_private_dir())
-    path = Path(name)
+def _private_file(text: str, name: str) -> Iterator[tuple[Path, _Guardian]]:
+    bases = _buffer_bases()
+    if not bases:
+        raise UsageError("lcm edit needs a private memory-backed folder: set XDG_RUNTIME_DIR "
+                         "(or mount /dev/shm)")
+    sweep_stale_buffers()
+    folder = Path(tempfile.mkdtemp(prefix=f"{BUFFER_PREFIX}{os.getpid()}-", dir=bases[0]))
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
 
     def _bail(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
 
+    guardian: _Guardian | None = None
     try:
         for sig in previous:
             signal.signal(sig, _bail)
-        os.fchmod(fd, 0o600)
+        guardian = _Guardian(folder)  # before any plaintext exists
+        path = folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        yield path
+        yield path, guardian
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        shutil.rmtree(folder, ignore_errors=True)
+        if guardian is not None:
+            guardian.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -76,14 +143,23 @@ def editor_command() -> str:
                      "does not start vi")
 
 
-def _run_editor(path: Path) -> None:
+def _run_editor(path: Path, guardian: _Guardian) -> None:
     editor = editor_command()
     try:
-        result = subprocess.run([*shlex.split(editor), str(path)])
+        proc = subprocess.Popen([*shlex.split(editor), str(path)])
     except FileNotFoundError:
         raise UsageError(f"editor {editor!r} not found (set $EDITOR)") from None
-    if result.returncode != 0:
-        raise UsageError(f"editor exited with status {result.returncode}; nothing changed")
+    guardian.tell(f"editor {proc.pid}")
+    try:
+        returncode = proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        guardian.tell("idle")
+    if returncode != 0:
+        raise UsageError(f"editor exited with status {returncode}; nothing changed")
 
 
 def _strip_header(text: str, header: str) -> str:
@@ -110,9 +186,9 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
     shown = [format_path(p) for p in doc.encrypted_paths()] if doc is not None else []
     audit.record(repo.root, "edit", tenant=addr.tenant, address=str(addr), keys=shown)
     buffer = header + start_text
-    with _private_file(buffer) as tmp:
+    with _private_file(buffer, f"{addr.name.replace('/', '-')}.yaml") as (tmp, guardian):
         for _ in range(max_rounds):
-            _run_editor(tmp)
+            _run_editor(tmp, guardian)
             edited = _strip_header(tmp.read_text(encoding="utf-8"), header)
             if edited == start_text:
                 return False
@@ -121,7 +197,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
                 if META_KEY in new_doc.full:
                     raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
                 return _save(repo, addr, doc, new_doc, message, commit)
-            except (CheckFailed, RepoError) as err:
+            except (CheckFailed, RepoError, UsageError) as err:
                 notes = "".join(f"{ERROR_PREFIX}{line}\n" for line in err.message.splitlines())
                 tmp.write_text(notes + header + edited, encoding="utf-8")
         raise UsageError("too many failed attempts; nothing changed")

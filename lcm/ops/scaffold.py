@@ -134,7 +134,7 @@ def add_tenant(repo: Repo, name: str, backend: str | None,
     from lcm.keys.spec import parse_spec
 
     if not NAME_RE.match(name):
-        raise UsageError(f"bad tenant name {name!r}: use lowercase letters, digits, '-', '_' and '.'")
+        raise UsageError(f"bad tenant name {name!r}: use lowercase letters, digits, '-', '_' and '.', at most 100 characters")
     if backend is None:
         backend = "keyring" if keyring_usable() else "file"
     if backend not in BACKENDS_CREATABLE:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NAME_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# A segment stays well inside the 255-byte file-name limit (`NAME.yaml`, temp names),
+# a whole address well inside PATH_MAX.
+MAX_SEGMENT_CHARS = 200
+MAX_ADDRESS_CHARS = 1000
+NAME_SEGMENT = re.compile(rf"^[A-Za-z0-9_][A-Za-z0-9_.-]{{0,{MAX_SEGMENT_CHARS - 1}}}$")
 
 
 @dataclass(frozen=True, order=True)

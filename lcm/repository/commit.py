@@ -19,10 +19,10 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from lcm.errors import RepoError
-from lcm.fsutil import atomic_write, fsync_dir
+from lcm.fsutil import atomic_write, fsync_dir, sweep_stale_temps
 from lcm.repository.git import check_can_commit, open_git, signature
 
 if TYPE_CHECKING:
@@ -51,13 +51,12 @@ def journal_pending(root: Path) -> bool:
         return False
 
 
-def sweep_temp_files(root: Path) -> None:
-    """Remove temp files a killed write left in `.lcm/tmp/` (call under the lock)."""
-    folder = root / TMP_DIR
-    if folder.is_dir():
-        for stray in folder.iterdir():
-            with contextlib.suppress(OSError):
-                stray.unlink()
+def sweep_temp_files(root: Path, relpaths: Iterable[str] = ()) -> None:
+    """Remove temp files killed writes left in `.lcm/tmp/`, and in the folders of
+    `relpaths` those that lcm versions writing beside the file left (call under the lock)."""
+    sweep_stale_temps(root / TMP_DIR)
+    for folder in sorted({(root / rel).parent for rel in relpaths}):
+        sweep_stale_temps(folder)
 
 
 def write_files(root: Path, files: Mapping[str, str | None], message: str | None) -> Written:
@@ -69,7 +68,7 @@ def write_files(root: Path, files: Mapping[str, str | None], message: str | None
     prefix = _prefix(root, git)
     if message is not None:
         check_can_commit(root)
-    sweep_temp_files(root)
+    sweep_temp_files(root, files)
     oids = {rel: (None if text is None else str(git.create_blob(text.encode("utf-8"))))
             for rel, text in files.items()}
     entry: dict[str, Any] = {"version": 1, "ref": None, "old": None, "new": None, "files": oids}
@@ -108,7 +107,7 @@ def recover(root: Path) -> str | None:
         raise RepoError(f"{path}: unreadable journal of an interrupted lcm write; check "
                         f"`git status` and remove the file") from None
     git = open_git(root)
-    sweep_temp_files(root)
+    sweep_temp_files(root, files)
     _clear_stale_git_locks(git, path, entry)
     if entry.get("new"):
         now = _target(git, entry["ref"])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 if TYPE_CHECKING:
     import pygit2
 
-from lcm.errors import RepoError
+from lcm.errors import RepoError, one_line
 
 _AUTHOR_RE = re.compile(r"^\s*(.+?)\s*<([^>]+)>\s*$")
 
@@ -56,7 +56,9 @@ def commit_message(summary: str, op: str, tenant: str | None, paths: Iterable[st
         trailers.append(f"Lcm-Tenant: {tenant}")
     trailers.append(f"Lcm-Paths: {', '.join(sorted(paths))}")
     trailers.extend(f"{key}: {value}" for key, value in (extra or {}).items())
-    return f"{summary.strip()}\n\n" + "\n".join(trailers) + "\n"
+    # Git stops a message at NUL; other controls are escaped the same way (lines kept).
+    body = "\n".join(one_line(line) for line in summary.strip().split("\n"))
+    return f"{body}\n\n" + "\n".join(trailers) + "\n"
 
 
 def check_can_commit(root: Path) -> None:

@@ -18,7 +18,7 @@ from lcm.format.paths import KeyPath, format_path
 from lcm.keys.spec import TenantSpec, parse_spec
 
 MANIFEST_NAME = ".lcm.yaml"
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")  # tenant and environment names
 DEFAULT_SECRETS = ["*api_key", "*apikey", "*password", "*token", "*secret", "*private_key"]
 
 
@@ -143,13 +143,14 @@ def parse(path: Path, data: Any, doc: Any = None) -> Manifest:
 def load(root: Path) -> Manifest:
     """Read and check `<root>/.lcm.yaml`."""
     from lcm.format.document import Document
+    from lcm.format.loading import decode_text
 
     path = root / MANIFEST_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise RepoError(f"{root}: not an lcm repository (no {MANIFEST_NAME}; run `lcm init`)") from None
     except OSError as err:
         raise RepoError(f"{path}: cannot read: {err.strerror}") from None
-    doc = Document.parse(text, str(path))
+    doc = Document.parse(decode_text(data, str(path)), str(path))
     return parse(path, doc.full, doc)

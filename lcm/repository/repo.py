@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Self, TypeVar, cast
 
-from lcm.repository.address import NAME_SEGMENT, Address
+from lcm.repository.address import MAX_ADDRESS_CHARS, MAX_SEGMENT_CHARS, NAME_SEGMENT, Address
 from lcm.format.document import Document
-from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError
+from lcm.format.loading import decode_text
+from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError, WrongKey
 from lcm.repository.manifest import MANIFEST_NAME, Manifest
 from lcm.format.paths import KeyPath
 
@@ -104,8 +105,11 @@ class Repo:
 
     def address(self, text: str) -> Address:
         """Parse `TENANT/ENV/NAME` or a config file path into a checked Address."""
+        if len(text) > MAX_ADDRESS_CHARS:
+            raise UsageError(f"{text[:40]}...: longer than {MAX_ADDRESS_CHARS} characters; "
+                             "not an address or config file path")
         candidate = Path(text)
-        if text.endswith((".yaml", ".yml")) or candidate.is_file():
+        if text.endswith((".yaml", ".yml")) or os.path.isfile(text):
             full = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
             try:
                 rel = full.relative_to(self.root).as_posix()
@@ -117,6 +121,9 @@ class Repo:
             addr = found
         else:
             parts = tuple(text.strip("/").split("/"))
+            if any(len(p) > MAX_SEGMENT_CHARS for p in parts):
+                raise UsageError(f"{text[:40]}...: a name longer than {MAX_SEGMENT_CHARS} "
+                                 "characters (lcm's limit)")
             if len(parts) < 3 or any(not NAME_SEGMENT.match(p) for p in parts):
                 raise UsageError(f"{text!r}: expected an address TENANT/ENV/NAME (e.g. acme/production/inference)")
             addr = Address(parts[0], parts[1], "/".join(parts[2:]))
@@ -155,20 +162,22 @@ class Repo:
         except FileNotFoundError:
             self._docs.pop(path, None)
             return None, None
+        except OSError as err:
+            raise RepoError(f"{display_path(path)}: cannot read: {err.strerror}") from None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         cached = self._docs.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1], cached[2]
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise RepoError(f"{display_path(path)}: cannot read: {err.strerror}") from None
         oid = blob_id(data)
         if cached is not None and cached[1] == oid:
             doc = cached[2]
         else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise RepoError(f"{path}: not UTF-8 text") from None
-            doc = Document.parse(text, display_path(path))
+            shown = display_path(path)
+            doc = Document.parse(decode_text(data, shown), shown)
         self._docs[path] = (stamp, oid, doc)
         return oid, doc
 
@@ -274,8 +283,10 @@ class Repo:
         try:
             for addr in addrs:
                 self.verify(addr)
+        except WrongKey:
+            raise
         except (KeyStoreError, BackendUnavailable):
-            return False
+            return False  # no key here: a masked read stays possible, unverified
         return True
 
     def previous_values(self, addr: Address) -> dict[KeyPath, Any]:

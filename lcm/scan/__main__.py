@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from lcm.errors import ExitCode, LcmError, UsageError
+from lcm.errors import ExitCode, LcmError, UsageError, one_line
 
 USAGE = (
     "usage: lcm scan [PATH...] [--staged] [--history [--since REV]]"
@@ -62,14 +62,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(ScanOptions(**parse(args)), sys.stdout, _warn)  # type: ignore[arg-type]
     except LcmError as err:
-        sys.stderr.write(f"lcm: error: {err.message}\n")
+        sys.stderr.write(f"lcm: error: {one_line(err.message)}\n")
         return int(err.code)
     except KeyboardInterrupt:
         return 130
 
 
 def _warn(message: str) -> None:
-    sys.stderr.write(f"lcm: {message}\n")
+    sys.stderr.write(f"lcm: {one_line(message)}\n")
     sys.stderr.flush()
 
 

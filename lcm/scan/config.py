@@ -42,14 +42,9 @@ def load_config(root: str, explicit: str | None = None) -> ScanConfig:
             text = handle.read()
     except OSError as err:
         raise RepoError(f"{path}: cannot read scan config: {err.strerror or err}") from None
-    import yaml
+    from lcm.format.loading import decode_text, load_tree
 
-    try:
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        raise RepoError(f"{where}: bad YAML in scan config") from None
+    raw = load_tree(decode_text(text, path), path) or {}
     if not isinstance(raw, dict):
         raise RepoError(f"{path}: scan config must be a mapping")
     unknown = set(raw) - {"exclude", "allow", "disable"}

@@ -117,7 +117,9 @@ class RepoCheck:
         path = self.repo.root / MANIFEST_NAME
         text = self.texts.get(path)
         if text is None:
-            text = path.read_text(encoding="utf-8")
+            text = self._read_text(path)
+            if text is None:
+                return
         for finding in engine.check_text(text, shown(path), load("lcm:manifest")):
             self.report.add(finding)
         self.report.files_checked += 1
@@ -136,12 +138,8 @@ class RepoCheck:
             return None  # deleted by the pending write
         text = self.texts.get(path)
         if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                return None
-            except (OSError, UnicodeDecodeError) as err:
-                self._add(shown(path), 1, 1, (), "yaml-syntax", "yaml", f"cannot read: {err}")
+            text = self._read_text(path)
+            if text is None:
                 return None
         try:
             tree = source.load_tree(text)
@@ -155,6 +153,20 @@ class RepoCheck:
             return None
         data = {k: v for k, v in tree.items() if k != META_KEY}
         return Layer(addr, path, text, data)
+
+    def _read_text(self, path: Path) -> str | None:
+        """A file's text, or None (absent; unreadable or not UTF-8: reported, located)."""
+        from lcm.format.loading import BadYaml, decode_text
+
+        try:
+            return decode_text(path.read_bytes(), shown(path))
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            self._add(shown(path), 1, 1, (), "yaml-syntax", "yaml", f"cannot read: {err.strerror}")
+        except BadYaml as err:
+            self._add(shown(path), err.line, err.col, (), "yaml-syntax", "yaml", err.problem)
+        return None
 
     def check_file(self, addr: Address) -> None:
         """Stored-value checks of one file, and its MAC when the tenant's key is at hand."""
@@ -172,6 +184,26 @@ class RepoCheck:
             except IntegrityError as err:
                 message = err.message.split(": ", 1)[-1]
                 self._locate(layer, [Problem((META_KEY, "mac"), "mac", message, "key")], None, None)
+            else:
+                if "ENC[" in layer.text:
+                    self._locate(layer, self._undecryptable(addr, layer), None, None)
+
+    def _undecryptable(self, addr: Address, layer: Layer) -> list[Problem]:
+        """ENC values that do not open at their place, though the MAC holds (a value
+        sealed as plaintext that only looks like ciphertext, or damage before sealing)."""
+        from lcm.format.crypto import decrypt_value, is_encrypted
+        from lcm.format.paths import iter_leaves
+
+        keys = self.repo.keys(addr.tenant)
+        out = []
+        for path, stored in iter_leaves(layer.tree):
+            if is_encrypted(stored):
+                try:
+                    decrypt_value(stored, keys.key, addr.place, path)
+                except (IntegrityError, KeyStoreError):
+                    out.append(Problem(path, "mac", "encrypted value does not decrypt here "
+                                                    "(moved, or not lcm's ciphertext)"))
+        return out
 
     # ---- effective configs -------------------------------------------------------
 

@@ -8,8 +8,10 @@ from typing import Any
 import yaml
 
 from lcm.format.document import Document
-from lcm.format.document import load_tree as _load_tree
+from lcm.format.loading import BadYaml
+from lcm.format.loading import load_tree as _load_tree
 from lcm.validate.problems import Problem
+
 
 class SyntaxProblem(Exception):
     """Bad YAML, with the 1-based position the parser reported."""
@@ -20,15 +22,12 @@ class SyntaxProblem(Exception):
 
 
 def load_tree(text: str) -> Any:
-    """Parse YAML text to plain values; SyntaxProblem when it is not valid YAML."""
+    """Parse YAML text to plain values; SyntaxProblem when it is not valid YAML, or
+    YAML outside lcm's data model and bounds (duplicate keys, alias bombs, ...)."""
     try:
         return _load_tree(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SyntaxProblem(line, col, f"bad YAML: {err.problem or err.context}") from None
-    except yaml.YAMLError as err:
-        raise SyntaxProblem(1, 1, f"bad YAML: {err}") from None
+    except BadYaml as err:
+        raise SyntaxProblem(err.line, err.col, err.problem) from None
 
 
 def document(text: str, source: str) -> Document | None:

@@ -388,7 +388,9 @@ def test_edit_temp_file_is_private_and_removed(seeded: Path, cli, editor: Editor
     (call,) = editor.calls
     tmp = Path(call["path"])
     assert call["mode"] == 0o600
-    assert tmp.parent in (Path(os.environ["XDG_RUNTIME_DIR"]), Path("/dev/shm"))
+    # A private (0700) folder per buffer, in a memory-backed place; all of it removed.
+    assert tmp.parent.parent in (Path(os.environ["XDG_RUNTIME_DIR"]), Path("/dev/shm"))
+    assert call["dir_mode"] == 0o700
     assert not tmp.exists()
     assert not list(Path(os.environ["XDG_RUNTIME_DIR"]).glob("lcm-edit-*"))
 
