@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from lcm.ops.editing import edit_file
     from lcm.ops.flatten import to_env
     from lcm.ops.keyshare import export_key, import_key
+    from lcm.ops.rotation import GENERATORS, generate_value
     from lcm.ops.scaffold import add_tenant, init_repo
+    from lcm.clock import format_duration, parse_duration
+    from lcm.ops.rotation import RotationStatus
     from lcm.ops.values import VALUE_TYPES, parse_value
     from lcm.repository import audit
     from lcm.repository.repo import find_root
@@ -41,6 +44,9 @@ _LAZY = {
     "Merged": "lcm.api.files", "Shown": "lcm.api.files", "merge_file": "lcm.api.files",
     "show_file": "lcm.api.files", "edit_file": "lcm.ops.editing", "to_env": "lcm.ops.flatten",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
+    "GENERATORS": "lcm.ops.rotation", "generate_value": "lcm.ops.rotation",
+    "parse_duration": "lcm.clock", "format_duration": "lcm.clock",
+    "RotationStatus": "lcm.ops.rotation",
     "add_tenant": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
@@ -54,7 +60,8 @@ __all__ = [
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "export_key",
     "import_key", "add_tenant", "init_repo", "VALUE_TYPES", "parse_value", "find_root",
-    "validate", "audit", "validation_output",
+    "validate", "audit", "validation_output", "GENERATORS", "generate_value", "parse_duration",
+    "format_duration", "RotationStatus",
 ]
 
 

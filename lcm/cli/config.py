@@ -51,10 +51,15 @@ def get(
     explain: Annotated[bool, typer.Option("--explain", help="Show which file gave each value.")] = False,
     ignore_mac: Annotated[bool, typer.Option("--ignore-mac", help="Recovery only: skip the integrity check.")] = False,
     output: Annotated[str, typer.Option("-o", "--output", help="yaml | json | env")] = "yaml",
+    previous: Annotated[bool, typer.Option("--previous", help="A rotated secret's previous value, during its overlap window.")] = False,
 ) -> None:
     """Print the effective config (the env chain merged), secrets masked."""
     from lcm.cli import reading
 
+    if previous:
+        from lcm.cli.rotate import get_previous
+
+        return get_previous(address, key, reveal=reveal, other_flags=explain or ignore_mac)
     reading.get(address, key, reveal=reveal, explain=explain, ignore_mac=ignore_mac, fmt=output)
 
 

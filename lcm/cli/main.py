@@ -47,7 +47,7 @@ app = typer.Typer(
 
 # Each module defines `register(app)`; the order is the order in `lcm --help`.
 _COMMAND_MODULES = (
-    "init", "tenant", "config", "key", "validate", "scan", "history", "audit",
+    "init", "tenant", "config", "key", "rotate", "validate", "scan", "history", "audit",
 )
 
 

@@ -3,13 +3,14 @@ unchanged ciphertexts byte for byte, compute and verify the file MAC."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+import functools
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 from lcm.clock import utc_now
 from lcm.errors import IntegrityError
 from lcm.format.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
-from lcm.format.document import Document
-from lcm.format.paths import KeyPath, iter_leaves, lookup
+from lcm.format.document import META_KEY, Document
+from lcm.format.paths import KeyPath, format_path, iter_leaves, lookup
 from lcm.format.values import DELETE, map_leaves, same_value
 
 Place = tuple[str, str, str]
@@ -62,6 +63,21 @@ def mask_tree(tree: Any) -> Any:
     return map_leaves(tree, lambda _p, v: MASK if is_encrypted(v) else v)
 
 
+# Metadata lists seal maintains (docs/rotation.md): when each secret got its current
+# value (`rotated: [{key, at}]`), and previous values kept through a rotation's overlap
+# window (`previous: [{key, until, value}]`). Lists, not maps keyed by the secret's
+# path: a line such as `api_key: '2026-…'` would read as a leaked secret to scanners.
+ROTATED = "rotated"
+PREVIOUS = "previous"
+_MISSING: Any = object()
+
+
+def previous_aad_path(key: str) -> KeyPath:
+    """The key path a previous value's encryption is bound to (`lcm.previous.<key>.value`,
+    naming the secret, not the list position), so it opens nowhere else."""
+    return (META_KEY, PREVIOUS, key, "value")
+
+
 def seal(
     old: Document | None,
     plain: dict[Any, Any],
@@ -70,16 +86,59 @@ def seal(
     is_secret: Callable[[KeyPath], bool],
     extra_secret: Iterable[KeyPath] = (),
     meta_updates: dict[Any, Any] | None = None,
+    *,
+    old_plain: dict[Any, Any] | None = None,
+    reencrypt: bool = False,
+    previous: Mapping[KeyPath, str | None] | None = None,
 ) -> dict[Any, Any]:
     """The new stored tree (with `lcm:` block) for a plaintext tree.
 
     A leaf is encrypted when it was encrypted before at the same path, when it
     matches the manifest's secret globs, or when named in `extra_secret`
-    (or lies under one of them). An unchanged secret keeps its old ciphertext.
+    (or lies under one of them). An unchanged secret keeps its old ciphertext, unless
+    `reencrypt` (data-key rotation: every value and previous value under the active key).
+    `old_plain` is `old` decrypted, when the caller has it (saves decrypting twice).
+    `previous` maps a key path to the time its old value stays valid (the old value is
+    kept, encrypted, as the previous one), or to None (its previous value is dropped).
+    The metadata records, per secret, when it got its current value (`rotated`).
     """
     explicit = list(extra_secret)
     old_tree = old.tree if old is not None else {}
+    old_meta = (old.meta or {}) if old is not None else {}
     version, key = keys.active_key()
+    now = utc_now()
+    old_rotated = {k: str(e.get("at")) for k, e in _entries(old_meta.get(ROTATED)).items()}
+    backfill = str(old_meta.get("updated") or now)
+    rotated: dict[str, str] = {}
+    retiring: dict[KeyPath, Any] = {}  # secrets whose old value becomes the previous one
+    wanted_previous = dict(previous or {})
+
+    def old_value(path: KeyPath, stored: Any, known: Any) -> Any:
+        """The old plaintext of an encrypted leaf, or _MISSING when it does not open."""
+        if known is not _MISSING:
+            return known
+        try:
+            return decrypt_value(stored, keys.key, place, path)
+        except IntegrityError:
+            return _MISSING
+
+    # A string that was a secret anywhere in the file stays one wherever it moves
+    # (a key renamed in `lcm edit` must not land in plaintext); built on first need.
+    old_secret_strings: set[str] | None = None
+
+    def was_secret_string(value: Any) -> bool:
+        nonlocal old_secret_strings
+        if not isinstance(value, str) or not value:
+            return False
+        if old_secret_strings is None:
+            old_secret_strings = set()
+            for path, stored in iter_leaves(old_tree):
+                if is_encrypted(stored):
+                    known = _lookup_or_missing(old_plain, path) if old_plain is not None else _MISSING
+                    found = old_value(path, stored, known)
+                    if isinstance(found, str) and found:
+                        old_secret_strings.add(found)
+        return value in old_secret_strings
 
     def secret_list_item(path: KeyPath) -> bool:
         """A new item of a list whose other items are encrypted is a secret too."""
@@ -91,43 +150,122 @@ def seal(
             return False
         return isinstance(siblings, list) and any(is_encrypted(v) for v in siblings)
 
-    # A string that was a secret anywhere in the file stays one wherever it moves
-    # (a key renamed in `lcm edit` must not land in plaintext).
-    old_secrets: set[str] = set()
-    for path, stored in iter_leaves(old_tree):
-        if is_encrypted(stored):
-            try:
-                value = decrypt_value(stored, keys.key, place, path)
-            except IntegrityError:
-                continue
-            if isinstance(value, str) and value:
-                old_secrets.add(value)
-
-    def secret_here(path: KeyPath, old_value: Any, value: Any) -> bool:
-        return (is_encrypted(old_value) or is_secret(path)
-                or any(path[: len(e)] == e for e in explicit) or secret_list_item(path)
-                or (isinstance(value, str) and value in old_secrets))
-
-    def seal_leaf(path: KeyPath, value: Any) -> Any:
-        try:
-            old_value = lookup(old_tree, path)
-        except (KeyError, TypeError, IndexError):
-            old_value = None
-        if value is DELETE or isinstance(value, (dict, list)) or not secret_here(path, old_value, value):
+    def seal_leaf(path: KeyPath, value: Any, stored: Any, known: Any) -> Any:
+        was_encrypted = is_encrypted(stored)
+        if value is DELETE or not (
+                was_encrypted or is_secret(path) or any(path[: len(e)] == e for e in explicit)
+                or secret_list_item(path) or was_secret_string(value)):
             return value
-        if is_encrypted(old_value):
-            try:
-                if same_value(decrypt_value(old_value, keys.key, place, path), value):
-                    return old_value
-            except IntegrityError:
-                pass
+        name = _name(path)
+        if was_encrypted:
+            before = old_value(path, stored, known)
+            if before is not _MISSING and same_value(before, value):
+                rotated[name] = old_rotated.get(name, backfill)
+                return encrypt_value(value, key, version, place, path) if reencrypt else stored
+            if before is not _MISSING and wanted_previous.get(path):
+                retiring[path] = before
+        rotated[name] = now
         return encrypt_value(value, key, version, place, path)
 
-    tree = map_leaves(plain, seal_leaf)
-    meta = dict(old.meta) if old is not None and old.meta else {}
+    def walk(value: Any, stored: Any, known: Any, path: KeyPath) -> Any:
+        if isinstance(value, dict):
+            stored_map = stored if isinstance(stored, dict) else {}
+            known_map = known if isinstance(known, dict) else {}
+            return {k: walk(v, stored_map.get(k, _MISSING), known_map.get(k, _MISSING), path + (k,))
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            n_stored = len(stored) if isinstance(stored, list) else 0
+            n_known = len(known) if isinstance(known, list) else 0
+            return [walk(v, stored[i] if i < n_stored else _MISSING,
+                         known[i] if i < n_known else _MISSING, path + (i,))
+                    for i, v in enumerate(value)]
+        return seal_leaf(path, value, stored, known)
+
+    tree: dict[Any, Any] = walk(plain, old_tree, old_plain if old_plain is not None else _MISSING, ())
+    meta = dict(old_meta)
     meta.pop("mac", None)
-    meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": utc_now()})
+    meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": now})
+    _set_or_drop(meta, ROTATED, [{"key": k, "at": at} for k, at in rotated.items()])
+    _set_or_drop(meta, PREVIOUS, _previous_values(
+        old_meta, rotated, retiring, wanted_previous, keys, place, reencrypt))
     meta.update(meta_updates or {})
     meta["mac"] = compute_mac(key, version, tree, meta)
     return {**tree, "lcm": meta}
 
+
+def _previous_values(old_meta: dict[Any, Any], secrets: dict[str, str],
+                     retiring: dict[KeyPath, Any], wanted: dict[KeyPath, str | None],
+                     keys: DataKeys, place: Place, reencrypt: bool) -> list[dict[str, Any]]:
+    """The new `previous` list: entries of secrets that still exist (re-encrypted when
+    `reencrypt`), minus dropped ones, plus the values `retiring` with their expiry."""
+    version, key = keys.active_key()
+    out: dict[str, dict[str, Any]] = {}
+    dropped = {format_path(p) for p, until in wanted.items() if until is None}
+    for name, entry in _entries(old_meta.get(PREVIOUS)).items():
+        if name not in secrets or name in dropped:
+            continue
+        entry = dict(entry)
+        if reencrypt and is_encrypted(entry.get("value")):
+            aad_path = previous_aad_path(name)
+            value = decrypt_value(entry["value"], keys.key, place, aad_path)
+            entry["value"] = encrypt_value(value, key, version, place, aad_path)
+        out[name] = entry
+    for path, value in retiring.items():
+        name = format_path(path)
+        out[name] = {"key": name, "until": wanted[path],
+                     "value": encrypt_value(value, key, version, place, previous_aad_path(name))}
+    return list(out.values())
+
+
+def decrypt_previous(doc: Document, keys: DataKeys, place: Place, key: str) -> Any:
+    """The previous value of secret `key` (formatted key path) in a verified file;
+    KeyError when it has none."""
+    entry = previous_entries(doc).get(key)
+    if entry is None or not is_encrypted(entry.get("value")):
+        raise KeyError(key)
+    return decrypt_value(entry["value"], keys.key, place, previous_aad_path(key))
+
+
+def previous_entries(doc: Document) -> dict[str, dict[str, Any]]:
+    """`{key: {key, until, value: ENC[...]}}` of a stored file (no key needed)."""
+    return _entries((doc.meta or {}).get(PREVIOUS))
+
+
+def rotation_times(doc: Document) -> dict[KeyPath, tuple[str, str]]:
+    """`{path: (key, time)}`: when each secret of a stored file got its current value
+    (no key needed); a secret written before lcm recorded that falls back to the file's
+    `updated` time."""
+    meta = doc.meta or {}
+    recorded = {k: str(e.get("at")) for k, e in _entries(meta.get(ROTATED)).items()}
+    fallback = str(meta.get("updated") or "")
+    out = {}
+    for path in doc.encrypted_paths():
+        name = _name(path)
+        out[path] = (name, recorded.get(name, fallback))
+    return out
+
+
+# Sealing names every secret's path; the same paths recur across a tenant's files.
+_name = functools.lru_cache(maxsize=65536)(format_path)
+
+
+def _entries(block: Any) -> dict[str, dict[str, Any]]:
+    """A metadata list of `{key: …, …}` maps, by key (anything else is ignored: the MAC
+    has vouched for what lcm wrote)."""
+    if not isinstance(block, list):
+        return {}
+    return {str(e["key"]): e for e in block if isinstance(e, dict) and "key" in e}
+
+
+def _lookup_or_missing(tree: Any, path: KeyPath) -> Any:
+    try:
+        return lookup(tree, path)
+    except (KeyError, TypeError, IndexError):
+        return _MISSING
+
+
+def _set_or_drop(meta: dict[Any, Any], name: str, block: list[dict[str, Any]]) -> None:
+    if block:
+        meta[name] = block
+    else:
+        meta.pop(name, None)

@@ -8,7 +8,7 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Self, TypeVar, cast
 
 from lcm.repository.address import NAME_SEGMENT, Address
 from lcm.format.document import Document
@@ -74,7 +74,7 @@ class Repo:
                              tuple[tuple[str | None, ...], Effective]] = {}
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Repo":
+    def open(cls, path: Path | str | None = None) -> Self:
         """The repository at or above `path` (or $LCM_REPO, or the cwd); a write that a
         killed lcm left half done is finished first."""
         repo = cls(find_root(Path(path) if path is not None else None))
