@@ -217,6 +217,21 @@ def _previous_values(old_meta: dict[Any, Any], secrets: dict[str, str],
     return list(out.values())
 
 
+def merge_rotation_meta(ours: dict[Any, Any] | None,
+                        theirs: dict[Any, Any] | None) -> dict[Any, Any]:
+    """`ours` metadata with each secret's rotation time and previous value taken from
+    the side that has the later one (the merge driver seals the merged tree with it, so
+    a rotation made on either branch keeps its time and its overlap)."""
+    meta = dict(ours or {})
+    for name, stamp in ((ROTATED, "at"), (PREVIOUS, "until")):
+        entries = _entries(meta.get(name))
+        for key, entry in _entries((theirs or {}).get(name)).items():
+            if key not in entries or str(entry.get(stamp)) > str(entries[key].get(stamp)):
+                entries[key] = entry
+        _set_or_drop(meta, name, list(entries.values()))
+    return meta
+
+
 def decrypt_previous(doc: Document, keys: DataKeys, place: Place, key: str) -> Any:
     """The previous value of secret `key` (formatted key path) in a verified file;
     KeyError when it has none."""

@@ -13,7 +13,6 @@ re-encrypting a tenant must cost about what parsing it costs (DESIGN.md).
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any, Callable
 
@@ -73,18 +72,31 @@ def _emit_known(value: Any, in_flow: bool) -> str | None:
     return None
 
 
+# Characters a YAML double-quoted scalar may hold as they are: printable, not a line
+# break (NEL, LS, PS) and not a BOM; everything else is written as an escape.
+_NEEDS_ESCAPE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                           "\U00010000-\U0010ffff]")
+_SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    return f"\\x{code:02x}" if code < 0x100 else (
+        f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
 def emit_scalar(value: Any, in_flow: bool = False) -> str:
-    """One scalar as YAML text that parses back to the same value and type."""
+    """One scalar as YAML text that parses back to the same value and type: the forms of
+    `_emit_known`, else (a string with line breaks or unprintable characters) a
+    double-quoted scalar with those characters escaped."""
     known = _emit_known(value, in_flow)
     if known is not None:
         return known
-    text = str(value)
-    if "\n" not in text and "\r" not in text:
-        plain = yaml.safe_dump(text, width=1 << 30, allow_unicode=True)
-        plain = plain[:-5] if plain.endswith("\n...\n") else plain.rstrip("\n")
-        if "\n" not in plain and not (in_flow and re.search(r"[,\[\]{}]", plain)):
-            return plain
-    return json.dumps(text, ensure_ascii=False)
+    body = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _NEEDS_ESCAPE.sub(_escape, body) + '"'
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

@@ -56,7 +56,8 @@ def prune(repo: Repo, tenant: str, *, message: str | None = None) -> Pruned:
                  else repo.require_document(a) for a in addresses]
         used = versions_in_use(after)
         keys = datakeys.load(repo.root, repo.manifest.repo_id, tenant, repo.backend(tenant))
-        destroyed = [r.version for r in keys.records if r.state == "retired" and not used[r.version]]
+        destroyed = [r.version for r in keys.records
+                     if r.state == "retired" and not used.uses(r.version)]
         for version in destroyed:
             keys.destroy(version)
         if destroyed:

@@ -88,15 +88,16 @@ class DataKeyStatus:
     age: dt.timedelta
     max_age: str | None
     due: str | None
-    values: int
+    values: int  # encrypted values and previous values under this version
     overdue: bool
+    in_use: bool  # by a value, a previous value or a file MAC
 
     @property
     def status(self) -> str:
         if self.overdue:
             return "overdue"
         if self.state == "retired":
-            return "retired-in-use" if self.values else "prunable"
+            return "retired-in-use" if self.in_use else "prunable"
         return "destroyed" if self.state == "destroyed" else "ok"
 
     @property
@@ -174,21 +175,33 @@ def _tenant_status(repo: Repo, name: str, clock: dt.datetime) -> TenantStatus:
                         sorted(keys, key=lambda k: (k.deadline(), -k.version)))
 
 
-def versions_in_use(docs: Iterable[Document]) -> Counter[int]:
-    """How many stored values (previous values and file MACs included) name each
-    data-key version, read from the `k:` fields alone."""
-    used: Counter[int] = Counter()
+@dataclass
+class Usage:
+    """Which data-key versions a tenant's stored files use, read from the `k:` fields
+    alone: `values` counts encrypted values and previous values per version; `macs`
+    counts file MACs (a MAC's key is derived from a data key too)."""
+
+    values: Counter[int] = field(default_factory=Counter)
+    macs: Counter[int] = field(default_factory=Counter)
+
+    def uses(self, version: int) -> bool:
+        return self.values[version] > 0 or self.macs[version] > 0
+
+
+def versions_in_use(docs: Iterable[Document]) -> Usage:
+    """The data-key versions the given stored files use (see `Usage`)."""
+    usage = Usage()
     for doc in docs:
         for _path, stored in iter_leaves(doc.tree):
             if is_encrypted(stored):
-                used[enc_version(stored)] += 1
+                usage.values[enc_version(stored)] += 1
         for entry in previous_entries(doc).values():
             if is_encrypted(entry.get("value")):
-                used[enc_version(entry["value"])] += 1
+                usage.values[enc_version(entry["value"])] += 1
         mac = mac_version(str((doc.meta or {}).get("mac")))
         if mac is not None:
-            used[mac] += 1
-    return used
+            usage.macs[mac] += 1
+    return usage
 
 
 def _secrets(address: str, doc: Document, policy: RotationPolicy,
@@ -210,20 +223,20 @@ def _secrets(address: str, doc: Document, policy: RotationPolicy,
     return out
 
 
-def _data_keys(repo: Repo, tenant: str, used: Counter[int], max_age: Duration | None,
+def _data_keys(repo: Repo, tenant: str, used: Usage, max_age: Duration | None,
                clock: dt.datetime) -> list[DataKeyStatus]:
     records, _fingerprint = datakeys.read_records(repo.root, tenant)
     out = []
     for rec in records:
         created = _time_or_none(rec.created)
         # A retired key still encrypting values ages like the active one until they move.
-        in_service = rec.state == "active" or (rec.state == "retired" and used[rec.version] > 0)
+        in_service = rec.state == "active" or (rec.state == "retired" and used.uses(rec.version))
         due_at = created + max_age.delta if created and max_age and in_service else None
         out.append(DataKeyStatus(
             tenant, rec.version, rec.state, rec.created,
             clock - created if created else dt.timedelta(0), max_age.text if max_age else None,
-            format_time(due_at) if due_at else None, used[rec.version],
-            overdue=due_at is not None and clock >= due_at))
+            format_time(due_at) if due_at else None, used.values[rec.version],
+            overdue=due_at is not None and clock >= due_at, in_use=used.uses(rec.version)))
     return out
 
 
