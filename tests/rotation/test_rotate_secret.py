@@ -153,3 +153,11 @@ def test_audit_entries_name_keys_never_values(tenant_repo: Path, cli) -> None:
         ("acme/production/db", ["db.password", "data key v1"])]
     assert entries[-1]["op"] == "reveal" and entries[-1]["keys"] == ["llm.api_key (previous)"]
     assert "FAKE" not in json.dumps(entries)
+
+
+def test_an_inherited_secret_is_rotated_where_it_is_stored(tenant_repo: Path, cli) -> None:
+    for address, key in (("acme/development/inference", "llm.api_key"),  # no file at all
+                         ("acme/staging/inference", "llm.fallbacks[0].api_key")):
+        res = cli("rotate", "secret", address, key, "--generate", "hex:32")
+        assert_one_error_line(res, 3)
+        assert "it comes from acme/base/inference: rotate it there" in res.stderr

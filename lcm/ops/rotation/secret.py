@@ -63,16 +63,32 @@ def generate_value(spec: str) -> str:
 
 def _stored_secret(repo: Repo, addr: Address, key: KeyPath) -> KeyPath:
     """The key path as stored in the file at `addr`; RepoError unless it holds a secret."""
-    doc = repo.require_document(addr)
+    doc = repo.read_document(addr)
+    if doc is None:
+        raise RepoError(f"{addr}: no such config file ({addr.relpath})"
+                        f"{_found_in(repo, addr, key)}")
     path = normalise_path(doc.tree, key)
     try:
         stored = lookup(doc.tree, path)
     except KeyError:
-        raise RepoError(f"{addr}: no key {format_path(path)} in this file") from None
+        raise RepoError(f"{addr}: no key {format_path(path)} in this file"
+                        f"{_found_in(repo, addr, path)}") from None
     if not is_encrypted(stored):
         raise RepoError(f"{addr}: {format_path(path)} is not an encrypted secret "
                         "(store it with `lcm set --secret` first)")
     return path
+
+
+def _found_in(repo: Repo, addr: Address, path: KeyPath) -> str:
+    """A hint naming the file that supplies `path` to this env, when another one does."""
+    try:
+        eff = repo.resolve(addr.tenant, addr.env, addr.name, verify=False)
+        path = normalise_path(eff.stored, path)
+        lookup(eff.stored, path)
+        source = eff.provenance(path)
+    except (RepoError, KeyError):
+        return ""
+    return f" (it comes from {source}: rotate it there)" if source and source != addr else ""
 
 
 def rotate_secret(repo: Repo, addr: Address, key: KeyPath, value: Any, *,
