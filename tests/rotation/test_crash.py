@@ -128,7 +128,7 @@ def test_sigkill_during_rotate_key(repo: Path, cli) -> None:
     newest = repo_api.keys("acme").active_version
     for rel in expected:
         assert set(stored_versions((repo / rel).read_text())) == {newest}, rel
-    assert cli("validate").code in (0, 1)  # it runs (schemas aside) without a crash
+    assert cli("validate").code == 0
 
 
 @pytest.mark.slow

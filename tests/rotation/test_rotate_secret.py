@@ -161,3 +161,12 @@ def test_an_inherited_secret_is_rotated_where_it_is_stored(tenant_repo: Path, cl
         res = cli("rotate", "secret", address, key, "--generate", "hex:32")
         assert_one_error_line(res, 3)
         assert "it comes from acme/base/inference: rotate it there" in res.stderr
+
+
+def test_rotation_metadata_does_not_look_like_a_leaked_secret(tenant_repo: Path, lcm_exe) -> None:
+    """`lcm scan` (and any line-based scanner) sees no `api_key: <value>` in the metadata."""
+    res = lcm_exe("scan", "config", cwd=tenant_repo)
+    assert res.code == 0, res
+    text = (tenant_repo / "config" / f"{ADDR}.yaml").read_text()
+    meta = text[text.index("\nlcm:"):]
+    assert not re.search(r"(api_key|password)\s*:", meta), meta
