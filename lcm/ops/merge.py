@@ -90,7 +90,8 @@ class MergeResult:
 
 def merge_texts(repo: Repo, addr: Address, base: str, ours: str, theirs: str) -> MergeResult:
     """Merge three stored versions of `addr`; each is MAC-verified and decrypted first."""
-    from lcm.format.seal import decrypt_tree, merge_rotation_meta, seal
+    from lcm.format.seal import decrypt_tree, seal
+    from lcm.format.secretmeta import merge_rotation_meta
     from lcm.format.values import map_leaves
     from lcm.format.writer import render
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lcm.clock import now, parse_time
 from lcm.format.document import Document
 from lcm.format.paths import parse_path
-from lcm.format.seal import previous_entries
+from lcm.format.secretmeta import previous_entries
 from lcm.keys import datakeys
 from lcm.ops.changeset import ChangeSet
 from lcm.ops.rotation.status import versions_in_use

@@ -19,7 +19,7 @@ from lcm.clock import format_time, now, parse_time
 from lcm.errors import RepoError, UsageError
 from lcm.format.crypto import is_encrypted
 from lcm.format.paths import KeyPath, format_path, lookup
-from lcm.format.seal import decrypt_previous, previous_entries
+from lcm.format.secretmeta import decrypt_previous, previous_entries
 from lcm.format.values import same_value
 from lcm.ops.changeset import ChangeSet
 from lcm.ops.trees import normalise_path

@@ -17,7 +17,7 @@ from lcm.clock import format_duration, format_time, now, parse_time
 from lcm.format.crypto import enc_version, is_encrypted, mac_version
 from lcm.format.document import Document
 from lcm.format.paths import iter_leaves
-from lcm.format.seal import previous_entries, rotation_times
+from lcm.format.secretmeta import previous_entries, rotation_times
 from lcm.keys import datakeys
 from lcm.ops.rotation.bulk import collector_paused
 from lcm.repository.manifest import Duration, RotationPolicy
