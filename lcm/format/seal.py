@@ -11,8 +11,9 @@ from lcm.errors import IntegrityError
 from lcm.format.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
 from lcm.format.document import Document
 from lcm.format.paths import KeyPath, iter_leaves, lookup
+from lcm.format.secretmeta import DataKeys as DataKeys  # what sealing needs of the keys
 from lcm.format.secretmeta import (
-    PREVIOUS, ROTATED, DataKeys, Place, entries, key_name, previous_values, set_or_drop,
+    PREVIOUS, ROTATED, Place, entries, key_name, previous_values, set_or_drop,
 )
 from lcm.format.values import DELETE, map_leaves, same_value
 
