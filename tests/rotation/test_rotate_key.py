@@ -138,3 +138,34 @@ def test_piped_output_has_no_progress_bar(tenant_repo: Path, lcm_exe) -> None:
     assert res.stdout == ""
     assert res.stderr.strip().splitlines() == [
         "acme: data key v2 active, v1 retired; 3 files re-encrypted"]
+
+
+def test_a_terminal_gets_a_progress_bar(tenant_repo: Path) -> None:
+    import os
+    import pty
+    import select
+
+    from core.helpers import LCM_EXE
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([str(LCM_EXE), "rotate", "key", "acme"], cwd=tenant_repo,
+                            stdout=subprocess.DEVNULL, stderr=follower,
+                            env=dict(os.environ, COLUMNS="100", TERM="xterm"))
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    text = seen.decode(errors="replace")
+    assert "re-encrypting acme" in text and "/6" in text, text  # rich: "done/total"
+    assert "3 files re-encrypted" in text
