@@ -87,9 +87,18 @@ def fsync_floor(tmp: Path, sizes: list[int]) -> float:
 
 
 def main() -> None:
-    import yaml
+    import shutil
 
     tmp = tempdir("lcm-bench-rotate-")
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(tmp: Path) -> None:
+    import yaml
+
     root = build_repo(tmp)
     paths = sorted((root / "config").rglob("*.yaml"))
     texts = [p.read_text(encoding="utf-8") for p in paths]
