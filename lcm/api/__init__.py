@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from lcm.ops.promote import Promotion
     from lcm.ops.supervise import Supervisor, supervise_live
     from lcm.ops.scaffold import Initialised, add_tenant, init, init_repo
+    from lcm.clock import format_duration, parse_duration
+    from lcm.ops.rotation import GENERATORS, RotationStatus, generate_value
     from lcm.ops.values import VALUE_TYPES, parse_value
     from lcm.repository import audit
     from lcm.repository.live import Change, LiveConfig
@@ -62,6 +64,9 @@ _LAZY = {
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
     "add_tenant": "lcm.ops.scaffold", "init": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
     "Initialised": "lcm.ops.scaffold",
+    "GENERATORS": "lcm.ops.rotation", "generate_value": "lcm.ops.rotation",
+    "parse_duration": "lcm.clock", "format_duration": "lcm.clock",
+    "RotationStatus": "lcm.ops.rotation",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
     "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
@@ -84,6 +89,7 @@ __all__ = [
     "init_repo", "Initialised", "VALUE_TYPES", "parse_value", "find_root", "validate", "audit",
     "validation_output", "HistoryEntry", "FileDiff", "RollbackResult", "Written", "Finding",
     "Report", "Promotion", "Change", "LiveConfig", "Supervisor", "supervise_live",
+    "GENERATORS", "generate_value", "parse_duration", "format_duration", "RotationStatus",
 ]
 
 

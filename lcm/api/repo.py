@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from lcm.api.rotation import RotationMethods
 from lcm.api.views import ConfigView, RowBuilder, ValueRow
 from lcm.errors import RepoError, UsageError
 from lcm.format.crypto import is_encrypted
@@ -97,8 +98,9 @@ class Lookup:
     verified: bool
 
 
-class Repo(_Repository):
-    """One config repository, opened with `lcm.Repo.open(path)`."""
+class Repo(RotationMethods, _Repository):
+    """One config repository, opened with `lcm.Repo.open(path)` (rotation methods: see
+    `lcm.api.rotation`)."""
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Repo:

@@ -60,6 +60,7 @@ def get(
     ignore_mac: IgnoreMac = False,
     output: Annotated[str, output_option("yaml", "json", "env")] = "yaml",
     watch: Annotated[bool, typer.Option("--watch", help="Print again on every change (-o json: a line each).")] = False,
+    previous: Annotated[bool, typer.Option("--previous", help="A rotated secret's previous value, during its overlap window.")] = False,
 ) -> None:
     """Print the effective config (the env chain merged), secrets masked."""
     from lcm.cli import reading
@@ -68,6 +69,10 @@ def get(
         from lcm.cli.watch import get_watch
 
         return get_watch(address, key, reveal=reveal, ignore_mac=ignore_mac, fmt=output)
+    if previous:
+        from lcm.cli.rotate import get_previous
+
+        return get_previous(address, key, reveal=reveal, other_flags=explain or ignore_mac)
     reading.get(address, key, reveal=reveal, explain=explain, ignore_mac=ignore_mac, fmt=output)
 
 

@@ -112,8 +112,8 @@ app = typer.Typer(
 
 # Each module defines `register(app)`; the order is the order in `lcm --help`.
 _COMMAND_MODULES = (
-    "init", "tenant", "config", "key", "validate", "scan", "history", "promote", "export",
-    "audit", "tui",
+    "init", "tenant", "config", "key", "rotate", "validate", "scan", "history", "promote",
+    "export", "audit", "tui",
 )
 
 

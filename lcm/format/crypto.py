@@ -9,17 +9,21 @@ type), so a value copied to any other place fails to decrypt.
 
 from __future__ import annotations
 
-import base64
+import binascii
+import functools
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
+from json.encoder import encode_basestring as _json_str
+from json.encoder import encode_basestring_ascii as _json_str_ascii
 from typing import Any, Callable, cast
 
 from lcm.errors import IntegrityError
 from lcm.format.paths import KeyPath, format_path
-from lcm.format.values import canonical
+from lcm.format.values import DELETE, canonical
 
 FORMAT_VERSION = 1
 ENC_RE = re.compile(
@@ -91,28 +95,66 @@ def _from_bytes(raw: bytes, kind: str) -> Any:
     return int(text)
 
 
+_AESGCM: Any = None
+_AEADS: dict[bytes, Any] = {}
+
+
+def _aead(key: bytes) -> Any:
+    """An AES-GCM context for `key`, built once per key (building one per value costs as
+    much as the encryption itself when a tenant is re-encrypted)."""
+    global _AESGCM
+    aead = _AEADS.get(key)
+    if aead is None:
+        if _AESGCM is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            _AESGCM = AESGCM
+        if len(_AEADS) > 64:
+            _AEADS.clear()
+        aead = _AEADS[key] = _AESGCM(key)
+    return aead
+
+
+@functools.cache
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag
+
+
+@functools.lru_cache(maxsize=256)
+def _place_prefix(tenant: str, env: str, name: str) -> str:
+    return f'["lcm",{FORMAT_VERSION},{_json_str(tenant)},{_json_str(env)},{_json_str(name)},'
+
+
+def _json_scalar(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False)` for a key-path segment, fast for str and int."""
+    kind = type(value)
+    if kind is str:
+        return _json_str(value)
+    if kind is int:
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _aad(place: tuple[str, str, str], path: KeyPath, version: int, kind: str) -> bytes:
-    tenant, env, name = place
-    return json.dumps(
-        ["lcm", FORMAT_VERSION, tenant, env, name, list(path), version, kind],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    """The associated data: the JSON list `["lcm", 1, tenant, env, name, [path…], version,
+    type]` (compact, UTF-8), built without json.dumps (it runs once per value)."""
+    segments = ",".join(map(_json_scalar, path))
+    return f'{_place_prefix(*place)}[{segments}],{version},"{kind}"]'.encode("utf-8")
 
 
 def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+    return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
 def encrypt_value(
     value: Any, key: bytes, version: int, place: tuple[str, str, str], path: KeyPath
 ) -> str:
     """Encrypt one scalar for its place with a fresh 96-bit nonce."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     kind = type_name(value)
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, _to_bytes(value, kind), _aad(place, path, version, kind))
+    sealed = _aead(key).encrypt(nonce, _to_bytes(value, kind), _aad(place, path, version, kind))
     data, tag = sealed[:-16], sealed[-16:]
     return f"ENC[AES256_GCM,k:{version},iv:{_b64(nonce)},data:{_b64(data)},tag:{_b64(tag)},type:{kind}]"
 
@@ -124,20 +166,17 @@ def decrypt_value(
     path: KeyPath,
 ) -> Any:
     """Decrypt one `ENC[...]` scalar; a value moved or altered raises IntegrityError."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     match = ENC_RE.match(stored)
     if match is None:
         raise IntegrityError(f"{'/'.join(place)}: {format_path(path)}: malformed ENC value")
     version, nonce, data, tag, kind = match.groups()
     try:
-        raw = AESGCM(key_for(int(version))).decrypt(
-            base64.b64decode(nonce),
-            base64.b64decode(data) + base64.b64decode(tag),
+        raw = _aead(key_for(int(version))).decrypt(
+            binascii.a2b_base64(nonce),
+            binascii.a2b_base64(data) + binascii.a2b_base64(tag),
             _aad(place, path, int(version), kind),
         )
-    except (InvalidTag, ValueError):
+    except (_invalid_tag(), ValueError):
         raise IntegrityError(
             f"{'/'.join(place)}: {format_path(path)}: encrypted value does not verify "
             "(tampered, or moved from another key, file, env or tenant)"
@@ -153,14 +192,49 @@ def mac_key(data_key: bytes) -> bytes:
     return hmac.new(data_key, b"lcm file mac v1", hashlib.sha256).digest()
 
 
+_SIMPLE_KEY = re.compile(r"[#-\[\]-~]*")
+
+
+def canonical_json(value: Any) -> str:
+    """`json.dumps(canonical(value), separators=(",", ":"), ensure_ascii=False)`, built
+    directly (the MAC serialises every stored tree twice per write; this is the hot path).
+
+    A map's items sort by the JSON text of their canonical key, as `canonical` sorts
+    them; keys that are all plain ASCII without space, `!`, `"` or `\\` sort the same as
+    Python strings, which spares one json.dumps per key."""
+    if isinstance(value, dict):
+        keys = list(value)
+        if all(type(k) is str and _SIMPLE_KEY.fullmatch(k) for k in keys):
+            keys.sort()
+            body = ",".join(f'[["s","{k}"],{canonical_json(value[k])}]' for k in keys)
+        elif all(type(k) is str for k in keys):
+            keys.sort(key=_json_str_ascii)
+            body = ",".join(f'[["s",{_json_str(k)}],{canonical_json(value[k])}]' for k in keys)
+        else:
+            pairs = sorted(((canonical(k), k) for k in keys),
+                           key=lambda pair: json.dumps(pair[0], sort_keys=True))
+            body = ",".join(f"[{canonical_json(k)},{canonical_json(value[k])}]" for _c, k in pairs)
+        return f'["m",[{body}]]'
+    if isinstance(value, list):
+        return '["l",[' + ",".join(map(canonical_json, value)) + "]]"
+    if value is DELETE:
+        return '["d"]'
+    if value is None:
+        return '["n"]'
+    if isinstance(value, bool):
+        return '["b",true]' if value else '["b",false]'
+    if isinstance(value, int):
+        return f'["i","{value}"]'
+    if isinstance(value, float):
+        return f'["f","{"nan" if math.isnan(value) else repr(value)}"]'
+    return f'["s",{_json_str(str(value))}]'
+
+
 def compute_mac(data_key: bytes, version: int, tree: dict[Any, Any], meta: dict[Any, Any]) -> str:
     """HMAC-SHA256 over the stored tree and the metadata block (minus `mac`)."""
     sealed_meta = {k: v for k, v in meta.items() if k != "mac"}
-    payload = json.dumps(
-        [FORMAT_VERSION, version, canonical(tree), canonical(sealed_meta)],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    payload = (f"[{FORMAT_VERSION},{version},{canonical_json(tree)},"
+               f"{canonical_json(sealed_meta)}]").encode("utf-8")
     digest = hmac.new(mac_key(data_key), payload, hashlib.sha256).digest()
     return f"HMAC_SHA256,k:{version},{_b64(digest)}"
 

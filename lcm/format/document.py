@@ -8,11 +8,13 @@ from typing import Any
 
 import yaml
 
-from lcm.format.loading import DELETE_TAG, BadYaml, check_data_model, compose, construct
+from lcm.format.loading import (DELETE_TAG, BadYaml, _Loader, build, check_data_model, compose,
+                                construct, load_tree)
 from lcm.format.paths import KeyPath
 
 META_KEY = "lcm"
-__all__ = ["DELETE_TAG", "META_KEY", "BadYaml", "Document"]
+__all__ = ["DELETE_TAG", "META_KEY", "BadYaml", "Document", "_Loader", "check_data_model",
+           "compose", "construct", "load_tree"]
 
 
 class Document:
@@ -37,7 +39,7 @@ class Document:
         if not isinstance(root, yaml.MappingNode):
             raise BadYaml.at(root, source, "the top level must be a mapping")
         check_data_model(root, source)
-        return cls(text, source, root, construct(root, source))
+        return cls(text, source, root, build(root, source))
     def _child(self, node: yaml.Node, seg: Any) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:

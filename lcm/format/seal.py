@@ -1,27 +1,24 @@
 """Sealing and opening one stored file: encrypt secrets in place, keep
-unchanged ciphertexts byte for byte, compute and verify the file MAC."""
+unchanged ciphertexts byte for byte, record rotation times and previous values
+(`lcm.format.secretmeta`), compute and verify the file MAC."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Mapping
 
 from lcm.clock import utc_now
 from lcm.errors import IntegrityError
 from lcm.format.crypto import check_mac, compute_mac, decrypt_value, encrypt_value, is_encrypted
 from lcm.format.document import Document
 from lcm.format.paths import KeyPath, iter_leaves, lookup
+from lcm.format.secretmeta import DataKeys as DataKeys  # what sealing needs of the keys
+from lcm.format.secretmeta import (
+    PREVIOUS, ROTATED, Place, entries, key_name, previous_values, set_or_drop,
+)
 from lcm.format.values import DELETE, map_leaves, same_value
 
-Place = tuple[str, str, str]
 MASK = "********"
-
-
-class DataKeys(Protocol):
-    """A tenant's data keys as sealing needs them (`lcm.keys.datakeys.TenantKeys`)."""
-
-    def key(self, version: int) -> bytes: ...
-
-    def active_key(self) -> tuple[int, bytes]: ...
+_MISSING: Any = object()
 
 
 def verify(doc: Document, keys: DataKeys, place: Place) -> None:
@@ -70,16 +67,59 @@ def seal(
     is_secret: Callable[[KeyPath], bool],
     extra_secret: Iterable[KeyPath] = (),
     meta_updates: dict[Any, Any] | None = None,
+    *,
+    old_plain: dict[Any, Any] | None = None,
+    reencrypt: bool = False,
+    previous: Mapping[KeyPath, str | None] | None = None,
 ) -> dict[Any, Any]:
     """The new stored tree (with `lcm:` block) for a plaintext tree.
 
     A leaf is encrypted when it was encrypted before at the same path, when it
     matches the manifest's secret globs, or when named in `extra_secret`
-    (or lies under one of them). An unchanged secret keeps its old ciphertext.
+    (or lies under one of them). An unchanged secret keeps its old ciphertext, unless
+    `reencrypt` (data-key rotation: every value and previous value under the active key).
+    `old_plain` is `old` decrypted, when the caller has it (saves decrypting twice).
+    `previous` maps a key path to the time its old value stays valid (the old value is
+    kept, encrypted, as the previous one), or to None (its previous value is dropped).
+    The metadata records, per secret, when it got its current value (`rotated`).
     """
     explicit = list(extra_secret)
     old_tree = old.tree if old is not None else {}
+    old_meta = (old.meta or {}) if old is not None else {}
     version, key = keys.active_key()
+    now = utc_now()
+    old_rotated = {k: str(e.get("at")) for k, e in entries(old_meta.get(ROTATED)).items()}
+    backfill = str(old_meta.get("updated") or now)
+    rotated: dict[str, str] = {}
+    retiring: dict[KeyPath, Any] = {}  # secrets whose old value becomes the previous one
+    wanted_previous = dict(previous or {})
+
+    def old_value(path: KeyPath, stored: Any, known: Any) -> Any:
+        """The old plaintext of an encrypted leaf, or _MISSING when it does not open."""
+        if known is not _MISSING:
+            return known
+        try:
+            return decrypt_value(stored, keys.key, place, path)
+        except IntegrityError:
+            return _MISSING
+
+    # A string that was a secret anywhere in the file stays one wherever it moves
+    # (a key renamed in `lcm edit` must not land in plaintext); built on first need.
+    old_secret_strings: set[str] | None = None
+
+    def was_secret_string(value: Any) -> bool:
+        nonlocal old_secret_strings
+        if not isinstance(value, str) or not value:
+            return False
+        if old_secret_strings is None:
+            old_secret_strings = set()
+            for path, stored in iter_leaves(old_tree):
+                if is_encrypted(stored):
+                    known = _lookup_or_missing(old_plain, path) if old_plain is not None else _MISSING
+                    found = old_value(path, stored, known)
+                    if isinstance(found, str) and found:
+                        old_secret_strings.add(found)
+        return value in old_secret_strings
 
     def secret_list_item(path: KeyPath) -> bool:
         """A new item of a list whose other items are encrypted is a secret too."""
@@ -91,43 +131,51 @@ def seal(
             return False
         return isinstance(siblings, list) and any(is_encrypted(v) for v in siblings)
 
-    # A string that was a secret anywhere in the file stays one wherever it moves
-    # (a key renamed in `lcm edit` must not land in plaintext).
-    old_secrets: set[str] = set()
-    for path, stored in iter_leaves(old_tree):
-        if is_encrypted(stored):
-            try:
-                value = decrypt_value(stored, keys.key, place, path)
-            except IntegrityError:
-                continue
-            if isinstance(value, str) and value:
-                old_secrets.add(value)
-
-    def secret_here(path: KeyPath, old_value: Any, value: Any) -> bool:
-        return (is_encrypted(old_value) or is_secret(path)
-                or any(path[: len(e)] == e for e in explicit) or secret_list_item(path)
-                or (isinstance(value, str) and value in old_secrets))
-
-    def seal_leaf(path: KeyPath, value: Any) -> Any:
-        try:
-            old_value = lookup(old_tree, path)
-        except (KeyError, TypeError, IndexError):
-            old_value = None
-        if value is DELETE or isinstance(value, (dict, list)) or not secret_here(path, old_value, value):
+    def seal_leaf(path: KeyPath, value: Any, stored: Any, known: Any) -> Any:
+        was_encrypted = is_encrypted(stored)
+        if value is DELETE or not (
+                was_encrypted or is_secret(path) or any(path[: len(e)] == e for e in explicit)
+                or secret_list_item(path) or was_secret_string(value)):
             return value
-        if is_encrypted(old_value):
-            try:
-                if same_value(decrypt_value(old_value, keys.key, place, path), value):
-                    return old_value
-            except IntegrityError:
-                pass
+        name = key_name(path)
+        if was_encrypted:
+            before = old_value(path, stored, known)
+            if before is not _MISSING and same_value(before, value):
+                rotated[name] = old_rotated.get(name, backfill)
+                return encrypt_value(value, key, version, place, path) if reencrypt else stored
+            if before is not _MISSING and wanted_previous.get(path):
+                retiring[path] = before
+        rotated[name] = now
         return encrypt_value(value, key, version, place, path)
 
-    tree = map_leaves(plain, seal_leaf)
-    meta = dict(old.meta) if old is not None and old.meta else {}
+    def walk(value: Any, stored: Any, known: Any, path: KeyPath) -> Any:
+        if isinstance(value, dict):
+            stored_map = stored if isinstance(stored, dict) else {}
+            known_map = known if isinstance(known, dict) else {}
+            return {k: walk(v, stored_map.get(k, _MISSING), known_map.get(k, _MISSING), path + (k,))
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            n_stored = len(stored) if isinstance(stored, list) else 0
+            n_known = len(known) if isinstance(known, list) else 0
+            return [walk(v, stored[i] if i < n_stored else _MISSING,
+                         known[i] if i < n_known else _MISSING, path + (i,))
+                    for i, v in enumerate(value)]
+        return seal_leaf(path, value, stored, known)
+
+    tree: dict[Any, Any] = walk(plain, old_tree, old_plain if old_plain is not None else _MISSING, ())
+    meta = dict(old_meta)
     meta.pop("mac", None)
-    meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": utc_now()})
+    meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": now})
+    set_or_drop(meta, ROTATED, [{"key": k, "at": at} for k, at in rotated.items()])
+    set_or_drop(meta, PREVIOUS, previous_values(
+        old_meta, rotated, retiring, wanted_previous, keys, place, reencrypt))
     meta.update(meta_updates or {})
     meta["mac"] = compute_mac(key, version, tree, meta)
     return {**tree, "lcm": meta}
 
+
+def _lookup_or_missing(tree: Any, path: KeyPath) -> Any:
+    try:
+        return lookup(tree, path)
+    except (KeyError, TypeError, IndexError):
+        return _MISSING

@@ -4,19 +4,22 @@ Value edits are spliced into the old text at the byte span PyYAML's node marks
 give, so comments, order and formatting stay untouched and a diff shows only
 the edited lines. Structural edits (keys added or removed, lists resized) go
 through ruamel.yaml's round-trip mode, which keeps comments and order. Every
-result is re-parsed and compared with the intended tree before it is used.
+result is re-parsed and compared with the intended tree before it is used, except
+a splice whose every new scalar was written by `_emit_known` (ciphertexts, MACs, plain
+words, single-quoted printable strings, numbers, booleans, null): those read back as their value by construction, and
+re-encrypting a tenant must cost about what parsing it costs (DESIGN.md).
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any, Callable
 
 import yaml
 
-from lcm.format.document import DELETE_TAG, META_KEY, Document
+from lcm.format.crypto import MAC_RE, is_encrypted
+from lcm.format.document import DELETE_TAG, Document, construct
 from lcm.format.values import DELETE, same_value
 from lcm.errors import RepoError
 
@@ -25,21 +28,78 @@ class StructuralChange(Exception):
     """The change needs more than scalar splices."""
 
 
-def emit_scalar(value: Any, in_flow: bool = False) -> str:
-    """One scalar as YAML text that parses back to the same value and type."""
+# A string that reads back as itself unquoted in block context: starts with a letter or
+# `_`, words of safe characters with single spaces between; `:` only in block context
+# and never before a space or at the end; YAML 1.1's bool and null words are kept out.
+_PLAIN_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_./+@=~()%:-]*(?: [A-Za-z0-9_./+@=~()%:-]+)*")
+_NOT_STR_WORDS = frozenset(
+    "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
+    "null Null NULL".split())
+
+
+def _emit_str(value: str, in_flow: bool) -> str | None:
+    if not in_flow and value.startswith(("ENC[", "HMAC_SHA256,")) and (
+            is_encrypted(value) or MAC_RE.match(value)):
+        return value
+    if (_PLAIN_WORDS.fullmatch(value) and value not in _NOT_STR_WORDS
+            and not (":" in value and (in_flow or ": " in value or value.endswith(":")))):
+        return value
+    if value.isprintable():
+        # Single quotes keep every printable character as it is; only `'` is doubled.
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _emit_known(value: Any, in_flow: bool) -> str | None:
+    """The YAML text of a value whose shape lets it be written without PyYAML (and
+    without re-parsing to check it), or None."""
+    if isinstance(value, str):
+        return _emit_str(value, in_flow)
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return yaml.safe_dump(value).split("\n", 1)[0]
-    text = str(value)
-    if "\n" not in text and "\r" not in text:
-        plain = yaml.safe_dump(text, width=1 << 30, allow_unicode=True)
-        plain = plain[:-5] if plain.endswith("\n...\n") else plain.rstrip("\n")
-        if "\n" not in plain and not (in_flow and re.search(r"[,\[\]{}]", plain)):
-            return plain
-    return json.dumps(text, ensure_ascii=False)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return ".nan"
+        if value in (float("inf"), float("-inf")):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value).lower()
+        # PyYAML's float rule wants a dot in the mantissa (`1e-05` would read as a string).
+        return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+    return None
+
+
+# Characters a YAML double-quoted scalar may hold as they are: printable, not a line
+# break (NEL, LS, PS) and not a BOM; everything else is written as an escape.
+_NEEDS_ESCAPE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                           "\U00010000-\U0010ffff]")
+_SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    return f"\\x{code:02x}" if code < 0x100 else (
+        f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+def emit_scalar(value: Any, in_flow: bool = False) -> str:
+    """One scalar as YAML text that parses back to the same value and type: the forms of
+    `_emit_known`, else (a string with line breaks or unprintable characters) a
+    double-quoted scalar with those characters escaped."""
+    known = _emit_known(value, in_flow)
+    if known is not None:
+        return known
+    body = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _NEEDS_ESCAPE.sub(_escape, body) + '"'
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
@@ -52,7 +112,7 @@ def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
             raise StructuralChange("keys")
         flow = bool(node.flow_style)
         for key_node, value_node in node.value:
-            key = yaml.constructor.SafeConstructor().construct_object(key_node)
+            key = key_node.value if key_node.tag == _STR_TAG else construct(key_node)
             _plan(value_node, old[key], new[key], flow, seen, out)
         return
     if isinstance(old, list) and isinstance(new, list) and isinstance(node, yaml.SequenceNode):
@@ -70,21 +130,42 @@ def _plan(node: yaml.Node, old: Any, new: Any, in_flow: bool, seen: set[int],
     out.append((node, new, in_flow))
 
 
-def splice_values(doc: Document, new_full: dict[Any, Any]) -> str:
-    """`doc`'s text with each changed scalar replaced in place; StructuralChange when
-    keys, list lengths or kinds differ (those need the round-trip writer)."""
+def _splice(doc: Document, new_full: dict[Any, Any]) -> tuple[str, bool]:
+    """(the spliced text, True when every replacement is correct by construction).
+
+    Keys, list lengths and kinds are unchanged (else StructuralChange), so the result
+    is right when each new scalar reads back as its value in its place: always for a
+    value `_emit_known` wrote over a non-empty span; other emissions are checked by
+    re-parsing the whole text (`render` does that when this says False)."""
     if doc.root is None:
         raise StructuralChange("empty")
     edits: list[tuple[yaml.Node, Any, bool]] = []
     _plan(doc.root, doc.full, new_full, False, set(), edits)
     text = doc.text
-    for node, value, in_flow in sorted(edits, key=lambda e: e[0].start_mark.index, reverse=True):
+    parts: list[str] = []
+    trusted = True
+    pos = 0
+    for node, value, in_flow in sorted(edits, key=lambda e: e[0].start_mark.index):
         start, end = node.start_mark.index, node.end_mark.index
-        replacement = emit_scalar(value, in_flow)
+        known = _emit_known(value, in_flow)
+        replacement = known if known is not None else emit_scalar(value, in_flow)
+        if known is None or start == end:
+            trusted = False
+        if start == end and start and not text[start - 1].isspace():
+            replacement = " " + replacement  # `key:` with no value: keep `key: value`
         if getattr(node, "style", None) in ("|", ">"):
             replacement += "\n"
-        text = text[:start] + replacement + text[end:]
-    return text
+        parts.append(text[pos:start])
+        parts.append(replacement)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), trusted
+
+
+def splice_values(doc: Document, new_full: dict[Any, Any]) -> str:
+    """`doc`'s text with each changed scalar replaced in place; StructuralChange when
+    keys, list lengths or kinds differ (those need the round-trip writer)."""
+    return _splice(doc, new_full)[0]
 
 
 def _to_plain_yaml(full: dict[Any, Any]) -> str:
@@ -130,11 +211,16 @@ def _sync(node: Any, old: Any, new: Any, seen: set[int] | None = None) -> Any:
     if isinstance(node, CommentedMap) and isinstance(old, dict) and isinstance(new, dict):
         for key in [k for k in node if k not in new]:
             del node[key]
-        for key, value in new.items():
+        order = list(new)
+        for i, (key, value) in enumerate(new.items()):
             if key in node and key in old:
                 node[key] = _sync(node[key], old[key], value, seen)
-            elif META_KEY in node and key != META_KEY:
-                node.insert(list(node).index(META_KEY), key, _ruamel_value(value))
+                continue
+            # A new key goes before the next key `new` lists that the file already has
+            # (so data keys land above the `lcm:` block, and `mac` stays its last line).
+            following = next((k for k in order[i + 1:] if k in node), None)
+            if following is not None:
+                node.insert(list(node).index(following), key, _ruamel_value(value))
             else:
                 node[key] = _ruamel_value(value)
         return node
@@ -201,12 +287,19 @@ def _matches(text: str, new_full: dict[Any, Any]) -> bool:
 
 def render(doc: Document | None, new_full: dict[Any, Any]) -> str:
     """The new file text for `new_full` (data tree plus `lcm:` block), edited minimally."""
+    if doc is not None and doc.root is not None:
+        try:
+            text, trusted = _splice(doc, new_full)
+        except StructuralChange:
+            pass
+        else:
+            if trusted or _matches(text, new_full):
+                return text
     candidates: list[Callable[[], str]] = []
     if doc is None or doc.root is None:
         head = doc.text if doc is not None and doc.text.strip() else ""
         candidates.append(lambda: head + _to_plain_yaml(new_full))
     else:
-        candidates.append(lambda: splice_values(doc, new_full))
         candidates.append(lambda: _round_trip(doc, new_full))
         candidates.append(lambda: _to_plain_yaml(new_full))
     for make in candidates:

@@ -104,6 +104,15 @@ class MasterKeyBackend(ABC):
         """Make the next master key the current one (after the key file is committed)."""
         raise KeyStoreError(f"{self.describe()}: this backend cannot rotate its master key")
 
+    def next_fingerprint(self) -> str | None:
+        """Fingerprint of the next master key while a rotation is under way, when known."""
+        return None
+
+    def resume_rotation(self, committed_fingerprint: str) -> bool:
+        """Finish a rotation a killed process left after its key file was committed: when
+        the next master key is the one the key file names, promote it; True if it did."""
+        return False
+
     def key_fingerprint(self) -> str | None:
         """Fingerprint of the master key, when the backend can compute one."""
         return None
@@ -169,6 +178,52 @@ class LocalKeyBackend(MasterKeyBackend):
     def export_key(self) -> bytes:
         return self._master()
 
+    # Rotation keeps the next master key in a slot beside the current one until the key
+    # file that names it is committed; `resume_rotation` lets any later process finish.
+
+    def _load_next(self) -> bytes | None:
+        """The next master key of a rotation under way, or None."""
+        return None
+
+    def _store_next(self, master: bytes | None) -> None:
+        """Persist (None: remove) the next master key."""
+        raise KeyStoreError(f"{self.describe()}: this backend cannot rotate its master key")
+
+    def _promote_next(self, master: bytes) -> None:
+        """Make `master` (the next key) the current one, then empty the next slot."""
+        self._store(master)
+        self._store_next(None)
+
+    def begin_rotation(self) -> None:
+        self._master()
+        self._store_next(os.urandom(KEY_BYTES))
+
+    def rewrap(self, wrapped: bytes, aad: bytes) -> bytes:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        following = self._load_next()
+        if following is None:
+            raise KeyStoreError(f"{self.describe()}: no master-key rotation under way")
+        data_key = self.unwrap(wrapped, aad)
+        nonce = os.urandom(12)
+        return nonce + AESGCM(following).encrypt(nonce, data_key, aad)
+
+    def finish_rotation(self) -> None:
+        following = self._load_next()
+        if following is not None:
+            self._promote_next(following)
+
+    def next_fingerprint(self) -> str | None:
+        following = self._load_next()
+        return fingerprint(following) if following is not None else None
+
+    def resume_rotation(self, committed_fingerprint: str) -> bool:
+        following = self._load_next()
+        if following is None or fingerprint(following) != committed_fingerprint:
+            return False
+        self._promote_next(following)
+        return True
+
     def import_key(self, master: bytes, replace: bool = False) -> None:
         current = self._load()
         if current is not None and current != master and not replace:
@@ -201,15 +256,46 @@ class FileBackend(LocalKeyBackend):
             raise KeyStoreError(f"{path}: key file permissions are too open (chmod 600 it)")
         return decode_key(path.read_text(encoding="ascii"), str(path))
 
+    @property
+    def next_path(self) -> Path:
+        """The next master key during a rotation (`<tenant>.key.next`: no tenant name can
+        make it collide with another tenant's `<name>.key`)."""
+        return self.path.with_name(self.path.name + ".next")
+
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)
 
     def _store(self, master: bytes) -> None:
+        self._write(self.path, master)
+
+    def _write(self, path: Path, master: bytes) -> None:
         from lcm.fsutil import atomic_write
 
-        path = self.path
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         atomic_write(path, base64.b64encode(master).decode() + "\n", mode=0o600)
+
+    def _load_next(self) -> bytes | None:
+        try:
+            text = self.next_path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return None
+        return decode_key(text, str(self.next_path))
+
+    def _store_next(self, master: bytes | None) -> None:
+        if master is None:
+            self.next_path.unlink(missing_ok=True)
+        else:
+            self._write(self.next_path, master)
+
+    def _promote_next(self, master: bytes) -> None:
+        """One rename: the next key file becomes the key file (atomic, then made durable)."""
+        from lcm.fsutil import fsync_dir
+
+        try:
+            os.replace(self.next_path, self.path)
+        except FileNotFoundError:
+            return  # another process promoted it first
+        fsync_dir(self.path.parent)
 
 
 class EnvBackend(LocalKeyBackend):
@@ -230,16 +316,23 @@ class EnvBackend(LocalKeyBackend):
             f" and set ${env_var_name(self.tenant)}"
         )
 
+    def begin_rotation(self) -> None:
+        raise KeyStoreError(
+            f"{self.describe()} is read-only: lcm cannot rotate a master key that lives in"
+            f" the environment (rotate it in the tenant's own backend with"
+            f" ${env_var_name(self.tenant)} unset, then update the variable)")
+
 
 class KeyringBackend(LocalKeyBackend):
     """The OS keyring (Secret Service, Keychain, Credential Manager): service `lcm`."""
 
     name = "keyring"
     service = "lcm"
+    username_suffix = ""  # "/next" for the next master key during a rotation
 
     @property
     def username(self) -> str:
-        return f"{self.repo_id}/{self.tenant}"
+        return f"{self.repo_id}/{self.tenant}{self.username_suffix}"
 
     def _call(self, fn_name: str, *args: str) -> str | None:
         import keyring
@@ -266,6 +359,22 @@ class KeyringBackend(LocalKeyBackend):
 
     def delete(self) -> None:
         self._call("delete_password")
+
+    def _next_entry(self) -> "KeyringBackend":
+        """The same keyring, entry `<repo_id>/<tenant>/next` (tenant names have no `/`)."""
+        entry = KeyringBackend(self.repo_id, self.tenant, self.spec)
+        entry.username_suffix = "/next"
+        return entry
+
+    def _load_next(self) -> bytes | None:
+        return self._next_entry()._load()
+
+    def _store_next(self, master: bytes | None) -> None:
+        entry = self._next_entry()
+        if master is not None:
+            entry._store(master)
+        elif entry._load() is not None:
+            entry.delete()
 
 
 # A backend class, or "module:Class" imported on first use (keeps hvac out of start-up).

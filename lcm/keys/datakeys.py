@@ -23,14 +23,24 @@ STATES = ("active", "retired", "destroyed")
 
 @dataclass
 class DataKeyRecord:
+    """One data-key version as the key file stores it (a destroyed one keeps no key)."""
+
     version: int
     state: str
     created: str
     wrapped: str
+    retired: str | None = None
+    destroyed: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "state": self.state, "created": self.created,
-                "wrapped": self.wrapped}
+        out: dict[str, Any] = {"version": self.version, "state": self.state,
+                               "created": self.created}
+        for name in ("retired", "destroyed"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.state != "destroyed":
+            out["wrapped"] = self.wrapped
+        return out
 
 
 class TenantKeys:
@@ -98,10 +108,14 @@ class TenantKeys:
             cache.put(self.repo_id, self.tenant, rec.version, rec.wrapped, plain)
 
     def _check_fingerprint(self) -> None:
+        """Refuse the wrong master key, finishing first a master-key rotation whose key
+        file was committed by a process killed before it promoted the new key."""
         if self.master_fingerprint is None:
             return
         actual = self.backend.key_fingerprint()
         if actual is not None and actual != self.master_fingerprint:
+            if self.backend.resume_rotation(self.master_fingerprint):
+                return
             raise WrongKey(f"wrong master key for {self.backend.describe()}")
 
     def active_key(self) -> tuple[int, bytes]:
@@ -113,13 +127,36 @@ class TenantKeys:
         version = max((r.version for r in self.records), default=0) + 1
         plain = os.urandom(32)
         wrapped = base64.b64encode(self.backend.wrap(plain, self._aad(version))).decode()
+        now = utc_now()
         for rec in self.records:
             if rec.state == "active":
-                rec.state = "retired"
-        self.records.append(DataKeyRecord(version, "active", utc_now(), wrapped))
+                rec.state, rec.retired = "retired", now
+        self.records.append(DataKeyRecord(version, "active", now, wrapped))
         self._plain[version] = plain
         cache.put(self.repo_id, self.tenant, version, wrapped, plain)
         return version
+
+    def destroy(self, version: int) -> None:
+        """Forget a retired data key for good (the caller checked nothing uses it)."""
+        rec = self.record(version)
+        if rec.state != "retired":
+            raise KeyStoreError(f"tenant {self.tenant!r}: data key version {version} is "
+                                f"{rec.state}; only a retired version can be destroyed")
+        rec.state, rec.destroyed, rec.wrapped = "destroyed", utc_now(), ""
+        self._plain.pop(version, None)
+
+    def rewrap(self) -> None:
+        """Wrap every live data key under the backend's next master key (a master-key
+        rotation under way); the plaintext keys stay cached under their new wrapping."""
+        live = [r for r in self.records if r.state != "destroyed"]
+        plains = [self.key(r.version) for r in live]  # the current master opens them all
+        items = [(base64.b64decode(r.wrapped), self._aad(r.version)) for r in live]
+        for rec, plain, wrapped in zip(live, plains, self.backend.rewrap_many(items)):
+            rec.wrapped = base64.b64encode(wrapped).decode()
+            cache.put(self.repo_id, self.tenant, rec.version, rec.wrapped, plain)
+        following = self.backend.next_fingerprint()
+        if following is not None:  # local backends; Vault names no fingerprint
+            self.master_fingerprint = following
 
     def render(self) -> str:
         import yaml
@@ -139,8 +176,9 @@ def keys_path(root: Path, tenant: str) -> Path:
     return root / ".lcm" / "keys" / f"{tenant}.yaml"
 
 
-def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
-    """Read `.lcm/keys/<tenant>.yaml` (no unwrapping yet)."""
+def read_records(root: Path, tenant: str) -> tuple[list[DataKeyRecord], str | None]:
+    """The versions in `.lcm/keys/<tenant>.yaml` and the master fingerprint it names,
+    read without any key (what `lcm rotate status` shows)."""
     from lcm.format.document import Document
     from lcm.format.loading import decode_text
 
@@ -154,13 +192,28 @@ def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> Te
     data = Document.parse(decode_text(raw, str(path)), str(path)).full
     try:
         records = [DataKeyRecord(int(r["version"]), str(r["state"]), str(r["created"]),
-                                 str(r["wrapped"])) for r in data["data_keys"]]
+                                 str(r.get("wrapped") or ""),
+                                 _optional(r.get("retired")), _optional(r.get("destroyed")))
+                   for r in data["data_keys"]]
         master = data.get("master") or {}
-    except (KeyError, TypeError, ValueError):
+        fingerprint = master.get("fingerprint")
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise RepoError(f"{path}: malformed data-key file") from None
     if any(r.state not in STATES for r in records):
         raise RepoError(f"{path}: unknown data key state")
-    return TenantKeys(path, repo_id, tenant, backend, records, master.get("fingerprint"))
+    if any(r.state != "destroyed" and not r.wrapped for r in records):
+        raise RepoError(f"{path}: a live data key has no wrapped key")
+    return records, (str(fingerprint) if fingerprint is not None else None)
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def load(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:
+    """Read `.lcm/keys/<tenant>.yaml` (no unwrapping yet)."""
+    records, fingerprint = read_records(root, tenant)
+    return TenantKeys(keys_path(root, tenant), repo_id, tenant, backend, records, fingerprint)
 
 
 def create(root: Path, repo_id: str, tenant: str, backend: MasterKeyBackend) -> TenantKeys:

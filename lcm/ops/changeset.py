@@ -9,7 +9,6 @@ on disk since. Every write of lcm goes through here: `set`, `unset`, `edit`,
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -55,6 +54,14 @@ class _Staged:
     force: bool = False
     meta_updates: dict[str, Any] = field(default_factory=dict)
     layout: Document | None = None  # a document whose text layout to keep (edit, rollback)
+    reencrypt: bool = False  # every secret under the active data key (rotation)
+    previous: dict[KeyPath, str | None] = field(default_factory=dict)  # see `seal`
+
+    def snapshot(self) -> "_Staged":
+        """A copy whose edits do not reach this one (the parsed base is shared: never edited)."""
+        return _Staged(self.addr, self.base_doc, self.base_oid, self.base_plain,
+                       copy_tree(self.plain), set(self.extra_secret), self.force,
+                       dict(self.meta_updates), self.layout, self.reencrypt, dict(self.previous))
 
 
 class ChangeSet:
@@ -74,6 +81,11 @@ class ChangeSet:
         self._files: dict[Address, _Staged] = {}
         self._raw: dict[str, tuple[str | None, str | None]] = {}  # relpath: (base oid, text)
         self._texts: dict[str, str | None] | None = None
+        # Called as progress(done, total) while texts() seals and renders the files.
+        self.progress: Callable[[int, int], None] | None = None
+        # The write gate; an op whose plaintext result equals its base (re-encryption
+        # under new keys) can introduce no validation error and may turn it off.
+        self.validate = True
 
     # ---- staging -------------------------------------------------------------------
 
@@ -87,11 +99,15 @@ class ChangeSet:
     def staged_plain(self, addr: Address) -> dict[Any, Any] | None:
         """The staged plaintext tree of a file (a copy), or None when it is staged deleted."""
         staged = self._stage(addr)
-        return copy.deepcopy(staged.plain)
+        copied: dict[Any, Any] | None = copy_tree(staged.plain)
+        return copied
 
-    def set(self, addr: Address, path: KeyPath, value: Any, *, secret: bool = False) -> KeyPath:
+    def set(self, addr: Address, path: KeyPath, value: Any, *, secret: bool = False,
+            previous_until: str | None = None) -> KeyPath:
         """Stage one value (`DELETE` stages the `!delete` marker); returns the path as
-        stored (numeric segments turned into list indices where the tree has a list)."""
+        stored (numeric segments turned into list indices where the tree has a list).
+        With `previous_until` (a time), the secret's old value is kept, encrypted, as its
+        previous value until then (`lcm rotate secret`)."""
         _check_not_reserved(path)
         check_storable(path, value)
         if value is DELETE and isinstance(path[-1], int):
@@ -104,6 +120,8 @@ class ChangeSet:
             st.plain = tree
             if secret:
                 st.extra_secret.add(where)
+            if previous_until is not None:
+                st.previous[where] = previous_until
             return where
 
         where: KeyPath = self._change(addr, apply)
@@ -149,13 +167,32 @@ class ChangeSet:
         check_storable((), plain)
 
         def apply(st: _Staged) -> None:
-            st.plain = copy.deepcopy(plain)
+            st.plain = copy_tree(plain)
             st.extra_secret.update(extra_secret)
             st.force = st.force or force
             st.layout = layout
             st.meta_updates.update(meta_updates or {})
 
         self._change(addr, apply)
+
+    def reencrypt(self, addr: Address) -> None:
+        """Stage a file to have every secret (previous values included) encrypted again
+        under the active data key (`keys_override` sets which), values unchanged."""
+        def apply(st: _Staged) -> None:
+            if st.plain is None or st.base_doc is None:
+                raise RepoError(f"{addr}: no such config file ({addr.relpath})")
+            st.reencrypt = True
+
+        self._change(addr, apply)
+        self._log(Edit("reencrypt", str(addr)))
+
+    def drop_previous(self, addr: Address, path: KeyPath) -> None:
+        """Stage the removal of a secret's previous value (an expired overlap)."""
+        def apply(st: _Staged) -> None:
+            st.previous[path] = None
+
+        self._change(addr, apply)
+        self._log(Edit("drop-previous", str(addr), format_path(path)))
 
     def delete_file(self, addr: Address) -> None:
         """Stage the removal of a config file; RepoError when there is none."""
@@ -192,10 +229,13 @@ class ChangeSet:
         """The new stored text of every file that changes ({relpath: text or None})."""
         if self._texts is None:
             out: dict[str, str | None] = {}
-            for addr in sorted(self._files):
+            total = len(self._files)
+            for done, addr in enumerate(sorted(self._files), start=1):
                 text = self._render(self._files[addr])
                 if text is not _UNCHANGED:
                     out[addr.relpath] = text
+                if self.progress is not None:
+                    self.progress(done, total)
             for rel, (oid, text) in sorted(self._raw.items()):
                 new_oid = None if text is None else blob_id(text.encode("utf-8"))
                 if new_oid != oid:
@@ -263,14 +303,14 @@ class ChangeSet:
                     raise
                 plain = {}  # a damaged file being replaced wholesale (rollback)
             oid = self._disk_oid(path)
-            staged = _Staged(addr, doc, oid, plain, copy.deepcopy(plain))
+            staged = _Staged(addr, doc, oid, plain, copy_tree(plain))
             self._files[addr] = staged
         return staged
 
     def _change(self, addr: Address, apply: Callable[[_Staged], Any]) -> Any:
         """Apply one edit; with `check_each`, refuse (and undo) an edit that would not validate."""
         staged = self._stage(addr)
-        before = copy.deepcopy(staged)
+        before = staged.snapshot() if self.check_each else staged
         result = apply(staged)
         self._texts = None
         if self.check_each:
@@ -306,7 +346,8 @@ class ChangeSet:
 
         if st.plain is None:
             return None if st.base_doc is not None else _UNCHANGED
-        if (not st.force and not st.meta_updates and st.base_doc is not None
+        touched = st.force or st.meta_updates or st.reencrypt or st.previous
+        if (not touched and st.base_doc is not None
                 and same_value(st.plain, st.base_plain) and not st.extra_secret):
             return _UNCHANGED
         repo, addr = self.repo, st.addr
@@ -314,8 +355,10 @@ class ChangeSet:
         if st.layout is not None:
             extra += st.layout.encrypted_paths()
         full = seal(st.base_doc, st.plain, self._keys(addr.tenant), addr.place,
-                    repo.manifest.is_secret_key, extra, st.meta_updates)
-        if (not st.force and not st.meta_updates and st.base_doc is not None
+                    repo.manifest.is_secret_key, extra, st.meta_updates,
+                    old_plain=st.base_plain if st.base_doc is not None else None,
+                    reencrypt=st.reencrypt, previous=st.previous)
+        if (not touched and st.base_doc is not None
                 and same_value({k: v for k, v in full.items() if k != META_KEY}, st.base_doc.tree)):
             return _UNCHANGED
         layout = st.layout
@@ -331,6 +374,8 @@ class ChangeSet:
     def _check(self, texts: dict[str, str | None]) -> None:
         from lcm.validate.gate import check_pending
 
+        if not self.validate:
+            return
         check_pending(self.repo, {self.repo.root / rel: t for rel, t in texts.items()})
 
     def _check_base(self) -> None:
@@ -352,6 +397,15 @@ class ChangeSet:
 
 
 _UNCHANGED: Any = object()
+
+
+def copy_tree(tree: Any) -> Any:
+    """A copy of a plaintext tree (maps, lists, scalars): what deepcopy does, faster."""
+    if isinstance(tree, dict):
+        return {k: copy_tree(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [copy_tree(v) for v in tree]
+    return tree
 
 
 def _quiet(_message: str) -> None:

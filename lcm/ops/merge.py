@@ -91,6 +91,7 @@ class MergeResult:
 def merge_texts(repo: Repo, addr: Address, base: str, ours: str, theirs: str) -> MergeResult:
     """Merge three stored versions of `addr`; each is MAC-verified and decrypted first."""
     from lcm.format.seal import decrypt_tree, seal
+    from lcm.format.secretmeta import merge_rotation_meta
     from lcm.format.values import map_leaves
     from lcm.format.writer import render
 
@@ -113,7 +114,8 @@ def merge_texts(repo: Repo, addr: Address, base: str, ours: str, theirs: str) ->
                 continue
         return value
 
-    hint = Document("", "merge", None, {**map_leaves(merged, reuse), META_KEY: docs[1].meta or {}})
+    meta = merge_rotation_meta(docs[1].meta, docs[2].meta)
+    hint = Document("", "merge", None, {**map_leaves(merged, reuse), META_KEY: meta})
     from lcm.validate.secrets import schema_secret_paths
 
     secret_paths = {p for d in docs for p in d.encrypted_paths()}

@@ -7,12 +7,14 @@ Loading checks the structure by hand (cheap, no jsonschema on the hot path);
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from lcm.clock import parse_duration
 from lcm.errors import RepoError
 from lcm.format.paths import KeyPath, format_path
 from lcm.keys.spec import TenantSpec, parse_spec
@@ -28,6 +30,52 @@ class SchemaRule:
     schema: str
 
 
+def key_matches(path: KeyPath, pattern: str) -> bool:
+    """True when a key glob matches the key path: its last key, or its dotted map keys
+    (case-insensitive; list indices are skipped), as the `secrets` globs match."""
+    keys = [str(seg).lower() for seg in path if isinstance(seg, str)]
+    if not keys:
+        return False
+    pat = pattern.lower()
+    return fnmatch.fnmatchcase(keys[-1], pat) or fnmatch.fnmatchcase(".".join(keys), pat)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A policy duration as written (`90d`) and as a timedelta."""
+
+    text: str
+    delta: dt.timedelta
+
+
+@dataclass(frozen=True)
+class SecretPolicy:
+    """One `rotation.secrets` entry: secrets whose key matches `keys` are rotated every
+    `max_age`; a rotated value's previous one stays valid for `overlap`."""
+
+    keys: str
+    max_age: Duration | None = None
+    overlap: Duration | None = None
+
+
+@dataclass(frozen=True)
+class RotationPolicy:
+    """The manifest's `rotation:` block (first matching secrets entry wins)."""
+
+    secrets: tuple[SecretPolicy, ...] = ()
+    data_keys_max_age: Duration | None = None
+    _matches: dict[KeyPath, SecretPolicy | None] = field(default_factory=dict, repr=False,
+                                                          compare=False)
+
+    def for_key(self, path: KeyPath) -> SecretPolicy | None:
+        """The first `secrets` entry whose glob matches the key path (memoised: a
+        tenant's files repeat the same paths)."""
+        if path not in self._matches:
+            self._matches[path] = next((p for p in self.secrets if key_matches(path, p.keys)),
+                                       None)
+        return self._matches[path]
+
+
 @dataclass
 class Manifest:
     path: Path
@@ -37,7 +85,8 @@ class Manifest:
     tenants: dict[str, TenantSpec]
     secrets: list[str]
     schemas: list[SchemaRule] = field(default_factory=list)
-    rotation: Any = None
+    rotation: RotationPolicy = field(default_factory=RotationPolicy)
+    _secret_keys: dict[KeyPath, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def env_chain(self, env: str) -> list[str]:
         """Environments from the root ancestor down to `env`."""
@@ -58,16 +107,14 @@ class Manifest:
         return self.tenants[tenant]
 
     def is_secret_key(self, path: KeyPath) -> bool:
-        """True when the key path matches one of the manifest's `secrets` globs."""
-        keys = [str(seg).lower() for seg in path if isinstance(seg, str)]
-        if not keys:
-            return False
-        dotted = ".".join(keys)
-        for pattern in self.secrets:
-            pat = pattern.lower()
-            if fnmatch.fnmatchcase(keys[-1], pat) or fnmatch.fnmatchcase(dotted, pat):
-                return True
-        return False
+        """True when the key path matches one of the manifest's `secrets` globs (memoised:
+        sealing asks for every plain value of every file it writes)."""
+        found = self._secret_keys.get(path)
+        if found is None:
+            found = any(key_matches(path, pattern) for pattern in self.secrets)
+            if len(self._secret_keys) < 100_000:
+                self._secret_keys[path] = found
+        return found
 
 
 def parse(path: Path, data: Any, doc: Any = None) -> Manifest:
@@ -136,8 +183,75 @@ def parse(path: Path, data: Any, doc: Any = None) -> Manifest:
             raise _fail(path, f"schemas[{i}]: needs `files` (glob) and `schema` (path or lcm:KIND)",
                         ("schemas", i))
         rules.append(SchemaRule(rule["files"], rule["schema"]))
-    return Manifest(path, data, repo_id, environments, tenants, list(secrets), rules,
-                    data.get("rotation"))
+    rotation = parse_rotation(data.get("rotation"), lambda msg, where: _fail(path, msg, where))
+    return Manifest(path, data, repo_id, environments, tenants, list(secrets), rules, rotation)
+
+
+Fail = Callable[[str, KeyPath], RepoError]
+_POLICY_FIELDS = ("keys", "max_age", "overlap")
+
+
+def parse_rotation(raw: Any, fail: Fail) -> RotationPolicy:
+    """The `rotation:` block: `{secrets: [{keys, max_age, overlap}…], data_keys: {max_age}}`
+    as `lcm init` writes it, or DESIGN.md's list of such entries with a `data_keys` item."""
+    where: KeyPath = ("rotation",)
+    if raw is None:
+        return RotationPolicy()
+    if isinstance(raw, dict):
+        for name in raw:
+            if name not in ("secrets", "data_keys"):
+                raise fail(f"rotation: unknown key {name!r} (use `secrets` and `data_keys`)",
+                           where + (name,))
+        entries = raw.get("secrets") or []
+        if not isinstance(entries, list):
+            raise fail("rotation.secrets: must be a list of {keys, max_age, overlap}",
+                       where + ("secrets",))
+        secrets = tuple(_secret_policy(e, where + ("secrets", i), fail)
+                        for i, e in enumerate(entries))
+        return RotationPolicy(secrets, _data_keys(raw.get("data_keys"), where + ("data_keys",), fail))
+    if not isinstance(raw, list):
+        raise fail("rotation: must be a mapping {secrets: […], data_keys: {max_age}}", where)
+    policies: list[SecretPolicy] = []
+    data_keys = None
+    for i, entry in enumerate(raw):
+        if isinstance(entry, dict) and set(entry) == {"data_keys"}:
+            data_keys = _data_keys(entry["data_keys"], where + (i, "data_keys"), fail)
+        else:
+            policies.append(_secret_policy(entry, where + (i,), fail))
+    return RotationPolicy(tuple(policies), data_keys)
+
+
+def _secret_policy(entry: Any, where: KeyPath, fail: Fail) -> SecretPolicy:
+    if not isinstance(entry, dict):
+        raise fail(f"{format_path(where)}: must be a mapping {{keys, max_age, overlap}}", where)
+    for name in entry:
+        if name not in _POLICY_FIELDS:
+            raise fail(f"{format_path(where)}: unknown key {name!r} "
+                       f"(use {', '.join(_POLICY_FIELDS)})", where + (name,))
+    keys = entry.get("keys")
+    if not isinstance(keys, str) or not keys:
+        raise fail(f"{format_path(where)}.keys: must be a key glob such as \"*api_key\"",
+                   where + ("keys",) if "keys" in entry else where)
+    return SecretPolicy(keys, _duration(entry.get("max_age"), where + ("max_age",), fail),
+                        _duration(entry.get("overlap"), where + ("overlap",), fail))
+
+
+def _data_keys(raw: Any, where: KeyPath, fail: Fail) -> Duration | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"max_age"}:
+        raise fail(f"{format_path(where)}: must be a mapping {{max_age: DURATION}}", where)
+    return _duration(raw.get("max_age"), where + ("max_age",), fail)
+
+
+def _duration(raw: Any, where: KeyPath, fail: Fail) -> Duration | None:
+    if raw is None:
+        return None
+    delta = parse_duration(raw)
+    if delta is None:
+        raise fail(f"{format_path(where)}: {raw!r} is not a duration (use e.g. 90d, 24h, 30m,"
+                   " 2w or 45s)", where)
+    return Duration(str(raw), delta)
 
 
 def load(root: Path) -> Manifest:

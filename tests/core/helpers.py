@@ -63,11 +63,14 @@ def as_json(text: str) -> Any:
 
 
 def assert_one_error_line(result: Any, code: int) -> None:
-    """The CLI failed with `code`, one `lcm: error:` line on stderr, no traceback."""
+    """The CLI failed with `code`, one `lcm: error:` line on stderr (a usage error may add
+    one `usage:` or `hint:` line, docs/cli.md), no traceback."""
     assert result.code == code, result
     assert result.exception is None, result.exception
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    hints = lines[1:] if code == 2 else []
+    assert len(lines) == 1 + len(hints) and len(hints) <= 1, result.stderr
+    assert all(h.startswith(("usage: ", "hint: ")) for h in hints), result.stderr
     assert lines[0].startswith("lcm: error: "), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 

@@ -1,4 +1,4 @@
-"""The validation panel (jump to the file and key) and the rotation placeholder."""
+"""The validation panel (jump to the file and key) and the rotation-status panel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 
 import lcm.api as api
 from lcm_tui import LcmApp
-from lcm_tui.screens.rotation import UNAVAILABLE, RotationScreen
+from lcm_tui.screens.rotation import RotationScreen
 from lcm_tui.screens.validation import ValidationScreen
 from lcm_tui.widgets.config_table import ConfigTable
 
@@ -55,14 +55,21 @@ async def test_clean_repository_says_so(seeded: Path) -> None:
         assert summary.startswith("no problems found")
 
 
-async def test_rotation_panel_is_a_placeholder(seeded: Path) -> None:
+async def test_rotation_panel_lists_offenders_first(seeded: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LCM_NOW", "2031-01-01T00:00:00Z")  # everything is overdue by then
     app = LcmApp(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("s")
         await settle(app, pilot)
         assert isinstance(app.screen, RotationScreen)
-        assert screen_text(app.screen.query_one("#rotation-note", Static)) == UNAVAILABLE
+        table = app.screen.query_one("#rotation-table", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows and rows[0][0] == "overdue"
+        assert any("data key v1" in r[1] for r in rows)
+        assert any(r[1].endswith("llm.api_key") for r in rows)
+        note = screen_text(app.screen.query_one("#rotation-note", Static))
+        assert note == f"{len(rows)} items"
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, RotationScreen)

@@ -1,9 +1,5 @@
-"""The rotation-status panel: a placeholder until the rotation issue adds it to the library.
-
-To fill it in: make `rotation_rows` call the library's status function (e.g.
-`repo.rotation_status()`) and return one tuple per secret or data key, overdue first;
-the screen already shows such rows in its table.
-"""
+"""The rotation-status panel: every secret and data key against the manifest's policy
+(what `lcm rotate status` prints), the most urgent first; keyless, like the command."""
 
 from __future__ import annotations
 
@@ -19,14 +15,29 @@ from lcm_tui.workers import LibraryCalls
 
 UNAVAILABLE = "rotation status: not available in this build"
 COLUMNS = ("state", "item", "age", "max age", "due")
+_URGENT = ("overdue", "overlap-expired")
 
 
 def rotation_rows(session: Session) -> list[tuple[str, ...]] | None:
-    """Rows of the rotation status (overdue first), or None while the library has none."""
-    status = getattr(session.repo, "rotation_status", None)
-    if status is None:
-        return None
-    return [tuple(str(cell) for cell in row) for row in status()]  # pragma: no cover
+    """One row per data key and secret, offenders first, then by the nearest deadline."""
+    import lcm.api as api
+
+    report = session.repo.rotation_status()
+    items: list[tuple[bool, Any, tuple[str, ...]]] = []
+    for tenant in report.tenants:
+        for key in tenant.data_keys:
+            row = (key.status, f"{tenant.tenant}: data key v{key.version} ({key.state})",
+                   api.format_duration(key.age), key.max_age or "-", key.due or "-")
+            items.append((key.status not in _URGENT, key.deadline(), row))
+        for secret in tenant.secrets:
+            due = secret.due or "-"
+            if secret.overlap_until:
+                due += f" (previous until {secret.overlap_until})"
+            row = (secret.status, f"{secret.address} {secret.key}",
+                   api.format_duration(secret.age), secret.max_age or "-", due)
+            items.append((secret.status not in _URGENT, secret.deadline(), row))
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [row for _, _, row in items]
 
 
 class RotationScreen(LibraryCalls, Screen[None]):

@@ -1,0 +1,22 @@
+"""Helpers for operations over every file of a tenant."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a whole tenant is parsed: the parsed files
+    stay alive until the operation ends, and each full collection would walk all of
+    their nodes again (a third of the work on 100 files). Parsing builds no garbage
+    cycles, so nothing waits for the collector meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
