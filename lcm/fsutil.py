@@ -12,8 +12,10 @@ from typing import Iterator
 
 
 def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
-                 tmp_dir: Path | None = None) -> None:
+                 tmp_dir: Path | None = None, sync: bool = True) -> None:
     """Write `path` through a temp file (in `tmp_dir`, else beside it), fsync and rename.
+    With `sync` False the caller makes the data durable itself (one pass after many
+    writes: `fsync_paths`).
 
     `tmp_dir` must be on the same filesystem as `path`; lcm puts repository temp
     files in `.lcm/tmp/`, where neither Git nor `lcm validate` looks at them. The temp
@@ -32,13 +34,28 @@ def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if sync:
+        fsync_dir(path.parent)
+
+
+def fsync_paths(files: list[Path], folders: set[Path]) -> None:
+    """Make written files and the renames and removals in `folders` durable, each folder
+    once (after a batch of `atomic_write(..., sync=False)`)."""
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for folder in sorted(folders):
+        fsync_dir(folder)
 
 
 # `.NAME.PID.RANDOM.tmp`; lcm versions before the pid was added wrote `.NAME.RANDOM.tmp`.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from lcm.errors import RepoError
-from lcm.fsutil import atomic_write, fsync_dir, sweep_stale_temps
+from lcm.fsutil import atomic_write, fsync_dir, fsync_paths, sweep_stale_temps
 from lcm.repository.git import check_can_commit, open_git, signature
 
 if TYPE_CHECKING:
@@ -214,16 +214,24 @@ def _finish(root: Path, git: pygit2.Repository, prefix: str, entry: dict[str, An
 
     files: dict[str, str | None] = entry["files"]
     tmp = root / TMP_DIR
+    written: list[Path] = []
+    folders: set[Path] = set()
     for rel, oid in files.items():
         path = root / rel
         if oid is None:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+                folders.add(path.parent)
             continue
         data = git[oid].peel(pygit2.Blob).data
         if _same_file(path, data):
             continue
-        atomic_write(path, data, tmp_dir=tmp)
+        # Durable in one pass below, before the journal goes: until then a crash is
+        # finished from the blobs by the next command.
+        atomic_write(path, data, tmp_dir=tmp, sync=False)
+        written.append(path)
+        folders.add(path.parent)
+    fsync_paths(written, folders)
     if entry.get("new"):
         _refresh_index(git, prefix, files)
     _drop_journal(root)
