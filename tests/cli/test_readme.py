@@ -142,3 +142,17 @@ def test_cli_doc_covers_every_command() -> None:
     text = (PROJECT / "docs/cli.md").read_text()
     for path, _ in COMMANDS:
         assert f"`lcm {path}" in text or f"lcm {path} " in text, f"docs/cli.md lacks lcm {path}"
+
+
+def test_help_lists_each_command_with_a_whole_sentence(cli) -> None:
+    """`lcm --help` (and each group's) is the newcomer's first index: one whole sentence
+    per command, never cut off with `...`."""
+    for group in ((), ("tenant",), ("key",), ("rotate",), ("audit",)):
+        shown = cli(*group, "--help").stdout
+        listing = shown.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert listing, group
+        for line in listing:
+            name, _, summary = line.strip().partition(" ")
+            summary = summary.strip()
+            assert summary.endswith(".") and not summary.endswith("..."), (group, line)
+            assert summary[0].isupper(), (group, line)
