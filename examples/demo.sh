@@ -77,7 +77,7 @@ step 'lcm audit log'
 step 'lcm audit verify'
 step 'git log --format="%h  %an <%ae>  %s" -12'
 
-section "The terminal UI (not started here: the demo runs without a terminal)"
+section "The terminal UI (not started by the demo: it waits for your keys)"
 echo "to browse, edit, diff and roll back interactively: cd $work/cfg && lcm tui"
 echo
 echo "demo finished: the repo is in $work/cfg (remove it with: rm -rf $work)"
