@@ -14,7 +14,8 @@ from lcm.errors import IntegrityError, UsageError
 audit_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
-    help="Read and verify the audit trail of plaintext exposures and key operations.",
+    help="Read and verify the audit trail. Every reveal, edit, export and key operation,"
+         " hash-chained.",
 )
 
 
@@ -22,23 +23,24 @@ audit_app = typer.Typer(
 def log_command(
     tenant: Annotated[
         Optional[str],
-        typer.Option("--tenant", help="Only this tenant.", autocompletion=complete_tenant),
+        typer.Option("--tenant", metavar="TENANT", help="Only this tenant.", autocompletion=complete_tenant),
     ] = None,
     actor: Annotated[
         Optional[str], typer.Option("--actor", help="Actor contains this text (case-insensitive).")
     ] = None,
     op: Annotated[
-        Optional[str], typer.Option("--op", help="Only this operation, e.g. reveal.")
+        Optional[str], typer.Option("--op", metavar="OP", help="Only this operation, e.g. reveal.")
     ] = None,
     since: Annotated[
-        Optional[str], typer.Option("--since", help="ISO date/time or an age such as 7d, 12h.")
+        Optional[str], typer.Option("--since", metavar="TIME", help="ISO date/time or an age such as 7d, 12h.")
     ] = None,
     until: Annotated[
-        Optional[str], typer.Option("--until", help="ISO date/time or an age.")
+        Optional[str], typer.Option("--until", metavar="TIME", help="ISO date/time or an age.")
     ] = None,
     output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
-    """Print audit entries, oldest first, filtered by tenant, actor, operation and time."""
+    """Print the audit trail, oldest first. Filtered by tenant, actor, operation and
+    time."""
     from lcm.api import audit
     from lcm.cli.output import emit, emit_table
 
@@ -63,7 +65,8 @@ def log_command(
 
 @audit_app.command("verify")
 def verify_command() -> None:
-    """Recompute the hash chain; exit 5 on an edited, removed or reordered entry."""
+    """Verify the audit trail's hash chain. Exit 5 on an edited, removed or reordered
+    entry."""
     from lcm.api import audit
 
     count, problem = audit.verify(_root())

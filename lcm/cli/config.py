@@ -27,11 +27,12 @@ def set_(
     value: Annotated[Optional[str], typer.Argument(help="The value (omit with --value-stdin); `'!delete'` hides an inherited key.")] = None,
     secret: Annotated[bool, typer.Option("--secret", help="Store this value encrypted.")] = False,
     value_stdin: Annotated[bool, typer.Option("--value-stdin", help="Read the value from stdin (keeps secrets out of shell history).")] = False,
-    kind: Annotated[str, typer.Option("--type", help="auto | str | int | float | bool | null | yaml")] = "auto",
+    kind: Annotated[str, typer.Option("--type", metavar="TYPE", help="How to read VALUE: auto | str | int | float | bool | null | yaml.")] = "auto",
     message: Message = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Set one value (encrypting it when it is a secret) and commit."""
+    """Set one value and commit. A secret (a key matching the manifest's `secrets`, or
+    --secret) is stored encrypted."""
     from lcm.api import Repo, parse_path, parse_value
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
@@ -62,7 +63,8 @@ def get(
     watch: Annotated[bool, typer.Option("--watch", help="Print again on every change (-o json: a line each).")] = False,
     previous: Annotated[bool, typer.Option("--previous", help="A rotated secret's previous value, during its overlap window.")] = False,
 ) -> None:
-    """Print the effective config (the env chain merged), secrets masked."""
+    """Print the effective config, secrets masked. The files of the env chain (e.g. base,
+    staging, production) merged; a scalar KEY prints bare."""
     from lcm.cli import reading
 
     if watch:
@@ -82,7 +84,8 @@ def unset(
     message: Message = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Remove a key from one file (`lcm set ADDR KEY '!delete'` hides an inherited key instead)."""
+    """Remove a key from one file. To hide a key the env inherits, use `lcm set ADDRESS
+    KEY '!delete'`."""
     from lcm.api import Repo, parse_path
     from lcm.cli.diagnostics import info
 
@@ -98,7 +101,7 @@ def edit(
     message: Message = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Open the decrypted file in $EDITOR; re-encrypt and commit on save."""
+    """Edit a file decrypted in $EDITOR; re-encrypt and commit on save."""
     from lcm.api import Repo, edit_file
     from lcm.cli.diagnostics import info
 
@@ -115,7 +118,8 @@ def show(
     masked: Annotated[bool, typer.Option("--masked", help="Mask secrets (no keys needed).")] = False,
     ignore_mac: IgnoreMac = False,
 ) -> None:
-    """Print one file decrypted (or masked), comments kept, metadata block left out."""
+    """Print one stored file, decrypted or masked. Comments kept, metadata block left
+    out (also Git's textconv for key-level diffs)."""
     from lcm.cli import reading
 
     reading.show(file, masked=masked, ignore_mac=ignore_mac)
@@ -126,7 +130,8 @@ def reseal(
     message: Message = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Accept a reviewed hand edit: encrypt plaintext secrets and write a new MAC."""
+    """Accept a reviewed hand edit. Encrypts plaintext secrets and writes a new MAC
+    (audited)."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
 

@@ -33,18 +33,19 @@ class _DashDashCommand(TyperCommand):
 
 
 def export(
-    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="e.g. acme/production.", autocompletion=complete_env)],
+    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="The environment, e.g. acme/production.", autocompletion=complete_env)],
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Only these config files (default: every file of the env).")] = None,
-    to: Annotated[str, typer.Option("--to", help="vault://MOUNT/PATH | dotenv:FILE | json:FILE | k8s-secret:FILE (FILE - is stdout).")] = "",
+    to: Annotated[str, typer.Option("--to", metavar="TARGET", help="vault://MOUNT/PATH | dotenv:FILE | json:FILE | k8s-secret:FILE (FILE - is stdout).")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the masked key-level changes; write nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="vault: soft-delete exported secrets whose config file is gone.")] = False,
     force: Annotated[bool, typer.Option("--force", help="vault: after a check-and-set conflict re-read and retry; overwrite secrets lcm did not write.")] = False,
-    prefix: Annotated[str, typer.Option("--prefix", help="dotenv, k8s-secret: prepended to every variable name.")] = "",
-    name: Annotated[Optional[str], typer.Option("--name", help="k8s-secret: the Secret's name (default lcm-TENANT-ENV).")] = None,
-    namespace: Annotated[Optional[str], typer.Option("--namespace", help="k8s-secret: the Secret's namespace.")] = None,
+    prefix: Annotated[str, typer.Option("--prefix", metavar="PREFIX", help="dotenv, k8s-secret: prepended to every variable name.")] = "",
+    name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", help="k8s-secret: the Secret's name (default lcm-TENANT-ENV).")] = None,
+    namespace: Annotated[Optional[str], typer.Option("--namespace", metavar="NAMESPACE", help="k8s-secret: the Secret's namespace.")] = None,
     output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
-    """Publish the effective config of TENANT/ENV to Vault KV v2 or a file (docs/export.md)."""
+    """Publish the effective config to Vault KV or a file. TARGET is vault://MOUNT/PATH
+    (KV v2), dotenv:FILE, json:FILE or k8s-secret:FILE (docs/export.md)."""
     from lcm.api import ExportOptions, Repo, export_config
     from lcm.cli.diagnostics import info
     from lcm.cli.output import emit, to_json
@@ -74,12 +75,13 @@ _DONE = {"create": "written", "update": "written", "prune": "soft-deleted",
 
 def exec_(
     ctx: typer.Context,
-    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="e.g. acme/production.", autocompletion=complete_env)],
+    env: Annotated[str, typer.Argument(metavar="TENANT/ENV", help="The environment, e.g. acme/production.", autocompletion=complete_env)],
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Only these config files (default: every file of the env).")] = None,
-    prefix: Annotated[str, typer.Option("--prefix", help="Prepended to every variable name.")] = "",
-    override: Annotated[bool, typer.Option("--override/--no-override", help="Config values replace variables already set (default); --no-override keeps them.")] = True,
+    prefix: Annotated[str, typer.Option("--prefix", metavar="PREFIX", help="Prepended to every variable name.")] = "",
+    override: Annotated[bool, typer.Option("--override/--no-override", help="Config values replace variables already set; --no-override keeps them.")] = True,
 ) -> None:
-    """Run a command with the effective config as environment variables: lcm exec ENV -- CMD…"""
+    """Run a command with the effective config in its environment. Everything after --
+    is the command; lcm exits with its status."""
     from lcm.api import LaunchError, Repo, prepare_exec, run_command
     from lcm.cli.diagnostics import fail, warn
     from lcm.errors import UsageError

@@ -25,7 +25,8 @@ def history(
     ] = 20,
     output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
-    """Commits that changed a file, an env or a tenant, newest first, with their Lcm-* trailers."""
+    """Show the commits that changed a file, an env or a tenant. Newest first, with their
+    Lcm-* trailers."""
     from lcm.api import Repo
     from lcm.cli.output import emit
 
@@ -67,7 +68,8 @@ def diff(
     ] = False,
     output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
-    """Key-level diff of HEAD/REV vs worktree or REV vs REV; exit 1 on a difference."""
+    """Show key-level changes; exit 1 when anything differs. HEAD or REV vs the working
+    tree, or REV vs REV; secrets as fingerprints unless --reveal."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
@@ -89,11 +91,12 @@ def diff(
 
 def rollback(
     address: Scope,
-    to: Annotated[str, typer.Option("--to", help="The revision whose content to restore (a commit id, HEAD~2, a tag...).")],
+    to: Annotated[str, typer.Option("--to", metavar="REV", help="The revision whose content to restore (a commit id, HEAD~2, a tag...).")],
     message: Message = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Restore a file, env or tenant to its content at a revision, as one new commit."""
+    """Restore a file, env or tenant as it was at a revision. One new commit; history is
+    kept."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
 

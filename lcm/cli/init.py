@@ -13,10 +13,12 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    directory: Annotated[Optional[Path], typer.Argument(help="Folder to create (default: cwd).")] = None,
+    directory: Annotated[Optional[Path], typer.Argument(help="Folder to create (default: the current folder).")] = None,
     git_only: Annotated[bool, typer.Option("--git-only", help="In a clone: only (re)install the Git diff/merge drivers and the pre-commit hook.")] = False,
 ) -> None:
-    """Create a config repository: manifest, Git repo, diff/merge drivers, pre-commit hook."""
+    """Create a config repository. A Git repository (unless one encloses DIRECTORY) with
+    the manifest, the Git diff/merge drivers and a pre-commit hook running `lcm scan
+    --staged`."""
     from lcm.api import init as init_repo
     from lcm.cli.diagnostics import info
 

@@ -9,7 +9,7 @@ import typer
 
 from lcm.cli.params import Tenant
 
-key_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Master keys: export and import.")
+key_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Share master keys with teammates: export and import.")
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 @key_app.command("export")
 def export(tenant: Tenant) -> None:
-    """Print the tenant's master key as one armored line (audited)."""
+    """Print a tenant's master key as one armored line (audited)."""
     from lcm.api import Repo, export_key
     from lcm.cli.diagnostics import warn
     from lcm.cli.output import emit
@@ -34,7 +34,8 @@ def import_(
     tenant: Tenant,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite a different stored key.")] = False,
 ) -> None:
-    """Read an armored master key from stdin and store it in the tenant's backend."""
+    """Import a master key from stdin (a line from `lcm key export`). Stored in the
+    tenant's backend after proving it opens the tenant's data keys."""
     from lcm.api import Repo, import_key
     from lcm.cli.diagnostics import info
     from lcm.errors import RepoError, UsageError

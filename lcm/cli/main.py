@@ -107,6 +107,10 @@ app = typer.Typer(
     # Rich tracebacks print local variables, which may hold plaintext secrets.
     pretty_exceptions_enable=False,
     help="LLM Config Manager: encrypted, validated, versioned LLM configuration in Git.",
+    epilog="A config file is addressed as TENANT/ENV/NAME (e.g. acme/production/inference)"
+           " or by its path. `lcm help COMMAND` shows a command's options. Exit codes: 0 ok,"
+           " 1 a check failed, 2 usage, 3 repository or config error, 4 key error,"
+           " 5 integrity error, 6 backend unreachable.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -198,7 +202,7 @@ def help_(
                        autocompletion=_complete_command, show_default=False),
     ] = None,
 ) -> None:
-    """Show the help of lcm, or of one command (the same as `lcm COMMAND --help`)."""
+    """Show the help of lcm or of one command. The same as `lcm COMMAND --help`."""
     from lcm.cli.output import emit
     from lcm.errors import UsageError
 

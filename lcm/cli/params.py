@@ -44,7 +44,8 @@ FileAddress = Annotated[
 Tenant = Annotated[str, typer.Argument(help="Tenant name.", autocompletion=complete_tenant)]
 Message = Annotated[
     Optional[str],
-    typer.Option("-m", "--message", help="Commit message (default: one naming the change)."),
+    typer.Option("-m", "--message", metavar="MSG",
+                 help="Commit message (default: one naming the change)."),
 ]
 NoCommit = Annotated[
     bool,

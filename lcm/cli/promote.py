@@ -22,7 +22,7 @@ def promote(
     ] = None,
     keys: Annotated[
         Optional[list[str]],
-        typer.Option("--keys", help="Only keys matching this glob (e.g. 'llm.*'); repeatable."),
+        typer.Option("--keys", metavar="GLOB", help="Only keys matching this glob (e.g. 'llm.*'); repeatable."),
     ] = None,
     prune: Annotated[
         bool, typer.Option("--prune", help="Also remove selected keys only TO_ENV has.")
@@ -34,7 +34,9 @@ def promote(
     no_commit: NoCommit = False,
     output: Annotated[str, output_option("text", "json")] = "text",
 ) -> None:
-    """Make TO_ENV's effective config equal FROM_ENV's for the selected keys, in one commit."""
+    """Promote one env's config to another, in one commit. TO_ENV's effective config is
+    made equal to FROM_ENV's for the selected keys, with the fewest changes to TO_ENV's
+    own files."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
     from lcm.cli.output import emit

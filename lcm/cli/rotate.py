@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 rotate_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None,
-    help="Rotate data keys, master keys and secret values; report what is due.")
+    help="Rotate keys and secrets, and report what is due. Data keys, master keys and"
+         " secret values, against the manifest's rotation policy.")
 
 
 
@@ -45,7 +46,8 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 @rotate_app.command("key")
 def key(tenant: Tenant,
         message: Message = None) -> None:
-    """New data-key version; every value of TENANT re-encrypted under it; one commit."""
+    """Re-encrypt a tenant under a new data key, in one commit. The old version is
+    retired; `lcm rotate prune` destroys it once nothing uses it."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
 
@@ -60,7 +62,8 @@ def key(tenant: Tenant,
 @rotate_app.command("master")
 def master(tenant: Tenant,
            message: Message = None) -> None:
-    """New master key in TENANT's backend; its data keys re-wrapped; no value touched."""
+    """Replace a tenant's master key; re-wrap its data keys. No value changes; teammates
+    holding the old key need the new one (`lcm key export`)."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
 
@@ -80,7 +83,8 @@ def secret(
     overlap: Annotated[Optional[str], typer.Option("--overlap", metavar="DURATION", help="How long the previous value stays valid (e.g. 7d, 24h; default: the manifest policy).")] = None,
     message: Message = None,
 ) -> None:
-    """Store a new value for a secret; the previous one stays readable for the overlap."""
+    """Give a secret a new value, keeping the old one for the overlap. The previous value
+    stays readable (`lcm get --previous`, exports) until the policy's overlap ends."""
     from lcm.api import Repo, generate_value, parse_duration, parse_path
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError
@@ -113,7 +117,8 @@ def status(
     output: Annotated[str, output_option("text", "json")] = "text",
     check: Annotated[bool, typer.Option("--check", help="CI: exit 1 when anything is overdue or an overlap expired.")] = False,
 ) -> None:
-    """Every secret and data key against the rotation policy, most urgent first (no key needed)."""
+    """Show the age of every secret and data key against the policy. Most urgent first; no
+    key needed; --check exits 1 when anything is overdue."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
     from lcm.cli.output import emit, to_json
@@ -136,7 +141,7 @@ def status(
 @rotate_app.command("prune")
 def prune(tenant: Tenant,
           message: Message = None) -> None:
-    """Drop expired previous values; destroy retired data keys that nothing uses."""
+    """Drop expired previous values and destroy unused retired data keys."""
     from lcm.api import Repo
     from lcm.cli.diagnostics import info
 

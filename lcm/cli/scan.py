@@ -56,7 +56,8 @@ def scan(
         ),
     ] = None,
 ) -> None:
-    """Find secrets: LLM/cloud API keys, private keys, passwords; exit 1 when any is found."""
+    """Find plaintext secrets; exit 1 when any is found. LLM and cloud API keys, private
+    keys, passwords, and values lcm should have encrypted."""
     if ctx.resilient_parsing:
         return
     from lcm.cli.diagnostics import warn

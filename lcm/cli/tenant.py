@@ -10,7 +10,7 @@ from lcm.cli.params import output_option
 
 BACKENDS = ("keyring", "file", "env", "vault")
 
-tenant_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Tenants and their key backends.")
+tenant_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Add and list tenants, each with its own keys.")
 
 
 def register(app: typer.Typer) -> None:
@@ -20,14 +20,15 @@ def register(app: typer.Typer) -> None:
 @tenant_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Tenant name (lowercase).")],
-    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="keyring | file | env | vault (default: keyring if usable, else file).", autocompletion=lambda: list(BACKENDS))] = None,
-    transit_key: Annotated[Optional[str], typer.Option("--transit-key", help="vault: the transit key (default lcm-NAME).")] = None,
-    mount: Annotated[Optional[str], typer.Option("--mount", help="vault: the transit mount (default transit).")] = None,
-    namespace: Annotated[Optional[str], typer.Option("--namespace", help="vault: the namespace of the transit key.")] = None,
-    address: Annotated[Optional[str], typer.Option("--address", help="vault: the server (used only if VAULT_ADDR/BAO_ADDR or your allow-list names it).")] = None,
-    auth: Annotated[Optional[str], typer.Option("--auth", help="vault: token | approle | kubernetes (default: from the environment).")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", "-b", metavar="BACKEND", help="keyring | file | env | vault (default: keyring if usable, else file).", autocompletion=lambda: list(BACKENDS))] = None,
+    transit_key: Annotated[Optional[str], typer.Option("--transit-key", metavar="KEY", help="vault: the transit key (default lcm-NAME).")] = None,
+    mount: Annotated[Optional[str], typer.Option("--mount", metavar="MOUNT", help="vault: the transit mount (default transit).")] = None,
+    namespace: Annotated[Optional[str], typer.Option("--namespace", metavar="NAMESPACE", help="vault: the namespace of the transit key.")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", metavar="URL", help="vault: the server (used only if VAULT_ADDR/BAO_ADDR or your allow-list names it).")] = None,
+    auth: Annotated[Optional[str], typer.Option("--auth", metavar="METHOD", help="vault: token | approle | kubernetes (default: from the environment).")] = None,
 ) -> None:
-    """Add a tenant: its master key in the backend, data key v1 in .lcm/keys/."""
+    """Add a tenant and create its keys. A master key in its backend, data key v1 in
+    .lcm/keys/NAME.yaml."""
     from lcm.api import Repo, add_tenant
     from lcm.cli.diagnostics import info
     from lcm.errors import UsageError

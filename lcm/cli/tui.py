@@ -19,10 +19,11 @@ def tui(
     ] = None,
     open_address: Annotated[
         Optional[str],
-        typer.Option("--open", help="Open this file (TENANT/ENV/NAME) at start."),
+        typer.Option("--open", metavar="ADDRESS", help="Open this file (TENANT/ENV/NAME) at start."),
     ] = None,
 ) -> None:
-    """Browse, edit, validate, diff, commit and roll back config in a terminal UI."""
+    """Browse and edit the config in a terminal UI. Edit, validate, diff, commit and roll
+    back; needs the `tui` extra."""
     from lcm.cli.diagnostics import fail
     from lcm.errors import ExitCode
 

@@ -45,7 +45,8 @@ def validate(
         ),
     ] = False,
 ) -> None:
-    """Validate config files and effective configs against their schemas (exit 1 on errors)."""
+    """Check files and effective configs against their schemas. Exit 1 on errors; no keys
+    needed."""
     from lcm.api import validate as run_validation
     from lcm.api import validation_output
     from lcm.cli.diagnostics import fail, info

@@ -1,5 +1,5 @@
 """Every shell block of README.md runs as written (defect 10), in order, in a temp dir,
-with the file key backend and no network.
+with the file key backend and no network; then its Python blocks run as one program.
 
 Stand-ins, all outside the commands themselves: `$OPENAI_API_KEY` holds a fake key,
 `$EDITOR` is `true` (saves nothing), `ssh HOST CMD…` runs CMD as a teammate: in a
@@ -7,7 +7,12 @@ second home with its own key store and a clone of the repository at `~/cfg`, and
 `kubectl apply -f -` checks that it was given one v1 Secret. The Vault lines run
 against a real OpenBao dev server the test starts (`VAULT_ADDR`, `VAULT_TOKEN`). The
 set-up block (`make demo`, `make test`) is checked with `make -n`: `make test` is the
-run this test is part of, and the demo runs in full in test_demo.py.
+run this test is part of, and the demo runs in full in test_demo.py. `lcm tui` needs a
+terminal, so the README names it only inline (tests/tui drive the app itself).
+
+The Python blocks run after the shell blocks, in the folder that holds `cfg`, as one
+program with two stand-ins defined first: `reconfigure` and `log` (a service's own
+callbacks in the live-handle example).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from tests.vault.server import start_bao
 from .helpers import PROJECT, git
 
 FENCE = re.compile(r"^```(sh|bash|shell)\n(.*?)^```", re.M | re.S)
+PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
+PYTHON_STAND_INS = "import logging\nlog = logging.getLogger('service')\nreconfigure = print\n"
 SSH = """#!/bin/sh
 # ssh HOST CMD...: CMD runs as the teammate, in their home, with their clone at ~/cfg.
 shift
@@ -44,6 +51,10 @@ print("secret/" + d["metadata"]["name"] + " configured")'
 
 def shell_blocks() -> list[str]:
     return [m.group(2) for m in FENCE.finditer((PROJECT / "README.md").read_text())]
+
+
+def python_blocks() -> list[str]:
+    return [m.group(1) for m in PYTHON_FENCE.finditer((PROJECT / "README.md").read_text())]
 
 
 def test_the_readme_has_the_blocks_this_test_runs() -> None:
@@ -103,3 +114,45 @@ def test_every_shell_block_runs_as_written(tmp_path: Path, isolated_env: Path) -
     assert "sk-test-FAKE-readme-0001" not in (work / "cfg/config/acme/base/inference.yaml").read_text()
     assert list((tmp_path / "teammate/.local/share/lcm/keys").rglob("acme.key"))
     assert git(work / "cfg", "status", "--porcelain").stdout == ""
+    # The library examples, against the repository the shell blocks left.
+    program = PYTHON_STAND_INS + "\n".join(python_blocks())
+    assert "lcm.Repo.open" in program
+    lib = subprocess.run([sys.executable, "-c", program], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert lib.returncode == 0, lib.stderr[-3000:]
+
+
+def test_docs_index_lists_every_page_and_links_resolve() -> None:
+    docs = PROJECT / "docs"
+    index = (docs / "index.md").read_text()
+    pages = {p.name for p in docs.glob("*.md")} - {"index.md"}
+    assert set(re.findall(r"\]\(([\w-]+\.md)\)", index)) == pages
+    for page, text in (("README.md", (PROJECT / "README.md").read_text()), ("docs/index.md", index)):
+        base = PROJECT if page == "README.md" else docs
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (base / target).exists(), f"{page} links to a missing {target}"
+    readme = (PROJECT / "README.md").read_text()
+    for name in pages:
+        assert f"](docs/{name})" in readme, f"the README does not link docs/{name}"
+
+
+def test_cli_doc_covers_every_command() -> None:
+    from .test_usage_errors import COMMANDS
+
+    text = (PROJECT / "docs/cli.md").read_text()
+    for path, _ in COMMANDS:
+        assert f"`lcm {path}" in text or f"lcm {path} " in text, f"docs/cli.md lacks lcm {path}"
+
+
+def test_help_lists_each_command_with_a_whole_sentence(cli) -> None:
+    """`lcm --help` (and each group's) is the newcomer's first index: one whole sentence
+    per command, never cut off with `...`."""
+    for group in ((), ("tenant",), ("key",), ("rotate",), ("audit",)):
+        shown = cli(*group, "--help").stdout
+        listing = shown.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert listing, group
+        for line in listing:
+            name, _, summary = line.strip().partition(" ")
+            summary = summary.strip()
+            assert summary.endswith(".") and not summary.endswith("..."), (group, line)
+            assert summary[0].isupper(), (group, line)
