@@ -91,7 +91,7 @@ def test_sigkill_at_random_points_leaves_old_or_new(repo: Path, lcm_exe, tmp_pat
     for round_no in range(ROUNDS):
         proc = subprocess.Popen([sys.executable, str(writer), str(repo), str(start)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.45 + rng.random() * 0.9)
+        time.sleep(0.35 + rng.random() * 0.7)
         assert proc.poll() is None, proc.communicate()[1]
         os.kill(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate(timeout=30)
