@@ -91,10 +91,8 @@ def _file(repo: Repo, tenant: str, env: str, name: str) -> SourceFile:
                 repo.verify(addr)
     tree: dict[Any, Any] = eff.to_dict(reveal=True)
     secrets = set(eff.secret_paths())
-    for addr in chain:
-        for path, value in repo.previous_values(addr).items():
-            if eff.provenance(path) == addr:
-                secrets.add(_add_previous(tree, addr, path, value))
+    for path, value in repo.previous_values(Address(tenant, env, name)).items():
+        secrets.add(_add_previous(tree, eff.provenance(path) or chain[-1], path, value))
     return SourceFile(name, tree, secrets)
 
 
