@@ -291,29 +291,33 @@ class Repo:
             return False  # no key here: a masked read stays possible, unverified
         return True
 
-    @_synchronized
     def previous_values(self, addr: Address) -> dict[KeyPath, Any]:
         """The previous values (decrypted) of the rotated secrets in the effective config of
         `addr` whose overlap window is still open (by `lcm.clock`), by key path; exports
         publish them beside the current ones (docs/export.md). A previous value counts only
         where the effective value comes from the file that keeps it: an env inherits a
         parent's previous value with the secret, and overriding the secret drops both."""
+        return {path: value for path, (value, _until) in self.previous_windows(addr).items()}
+
+    @_synchronized
+    def previous_windows(self, addr: Address) -> dict[KeyPath, tuple[Any, str]]:
+        """`previous_values` with the end of each window (`until`, as stored)."""
         eff = self.resolve(addr.tenant, addr.env, addr.name)
-        out: dict[KeyPath, Any] = {}
+        out: dict[KeyPath, tuple[Any, str]] = {}
         for env in self.manifest.env_chain(addr.env):
             source = Address(addr.tenant, env, addr.name)
             doc = self.read_document(source)
             kept = previous_entries(doc) if doc is not None else {}
             if doc is None or not kept:
                 continue
-            wanted = [(name, path) for path in doc.encrypted_paths()
-                      if (name := key_name(path)) in kept
-                      and still_before(str(kept[name].get("until")))
-                      and eff.provenance(path) == source]
+            wanted = [(name, path, str(kept[name].get("until"))) for path in doc.encrypted_paths()
+                      if (name := key_name(path)) in kept and eff.provenance(path) == source]
+            wanted = [w for w in wanted if still_before(w[2])]
             if wanted:
                 self.verify(source)  # the MAC covers the metadata that keeps them
-            for name, path in wanted:
-                out[path] = decrypt_previous(doc, self.keys(addr.tenant), source.place, name)
+            for name, path, until in wanted:
+                value = decrypt_previous(doc, self.keys(addr.tenant), source.place, name)
+                out[path] = (value, until)
         return out
 
     def _decrypt_one(self, addr: Address, path: KeyPath, stored: str) -> Any:
