@@ -33,6 +33,15 @@ def parse_time(text: str) -> dt.datetime:
     return stamp.astimezone(dt.timezone.utc)
 
 
+def still_before(stamp: str) -> bool:
+    """True while `now()` is before the recorded time `stamp` (an overlap window's end);
+    False when `stamp` is not a time."""
+    try:
+        return now() < parse_time(stamp)
+    except ValueError:
+        return False
+
+
 def format_time(stamp: dt.datetime) -> str:
     return stamp.astimezone(dt.timezone.utc).strftime(FORMAT)
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from lcm.ops.exec import LaunchError, Prepared
     from lcm.ops.exec import prepare as prepare_exec
     from lcm.ops.exec import run as run_command
+    from lcm.ops.exec_watch import ExecWatch
     from lcm.ops.export.publish import ExportOptions, ExportResult
     from lcm.ops.export.publish import export as export_config
     from lcm.ops.flatten import FlatValue, flatten, to_env
@@ -60,7 +61,7 @@ _LAZY = {
     "FlatValue": "lcm.ops.flatten", "export_config": "lcm.ops.export.publish:export",
     "ExportOptions": "lcm.ops.export.publish", "ExportResult": "lcm.ops.export.publish",
     "prepare_exec": "lcm.ops.exec:prepare", "run_command": "lcm.ops.exec:run",
-    "LaunchError": "lcm.ops.exec", "Prepared": "lcm.ops.exec",
+    "LaunchError": "lcm.ops.exec", "Prepared": "lcm.ops.exec", "ExecWatch": "lcm.ops.exec_watch",
     "export_key": "lcm.ops.keyshare", "import_key": "lcm.ops.keyshare",
     "add_tenant": "lcm.ops.scaffold", "init": "lcm.ops.scaffold", "init_repo": "lcm.ops.scaffold",
     "Initialised": "lcm.ops.scaffold",
@@ -85,7 +86,7 @@ __all__ = [
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "flatten",
     "FlatValue", "export_config", "ExportOptions", "ExportResult", "prepare_exec",
-    "run_command", "LaunchError", "Prepared", "export_key", "import_key", "add_tenant", "init",
+    "run_command", "LaunchError", "Prepared", "ExecWatch", "export_key", "import_key", "add_tenant", "init",
     "init_repo", "Initialised", "VALUE_TYPES", "parse_value", "find_root", "validate", "audit",
     "validation_output", "HistoryEntry", "FileDiff", "RollbackResult", "Written", "Finding",
     "Report", "Promotion", "Change", "LiveConfig", "Supervisor", "supervise_live",

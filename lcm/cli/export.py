@@ -79,10 +79,12 @@ def exec_(
     names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Only these config files (default: every file of the env).")] = None,
     prefix: Annotated[str, typer.Option("--prefix", metavar="PREFIX", help="Prepended to every variable name.")] = "",
     override: Annotated[bool, typer.Option("--override/--no-override", help="Config values replace variables already set; --no-override keeps them.")] = True,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep running: restart CMD when its effective config changes (docs/reload.md).")] = False,
+    reload_signal: Annotated[Optional[str], typer.Option("--signal", metavar="SIG", help="With --watch: send SIG (e.g. HUP) on a change instead of restarting.")] = None,
 ) -> None:
     """Run a command with the effective config in its environment. Everything after --
-    is the command; lcm exits with its status."""
-    from lcm.api import LaunchError, Repo, prepare_exec, run_command
+    is the command; lcm exits with its status (--watch: restarted on config changes)."""
+    from lcm.api import ExecWatch, LaunchError, Repo, prepare_exec, run_command
     from lcm.cli.diagnostics import fail, warn
     from lcm.errors import UsageError
 
@@ -91,13 +93,47 @@ def exec_(
         raise UsageError("lcm exec needs -- before the command: lcm exec TENANT/ENV -- CMD…")
     if not command:
         raise UsageError("no command after --")
-    prepared = prepare_exec(Repo.open(), env, tuple(names or ()), prefix=prefix,
-                            override=override, command=command[0])
-    if prepared.shadowed:
-        kept = "config replaces" if override else "the environment keeps"
-        warn(f"{kept} {', '.join(prepared.shadowed)} (already set)")
+    if reload_signal is not None and not watch:
+        raise UsageError("--signal needs --watch (it is sent when the config changes)")
+    signum = _signal_number(reload_signal) if reload_signal is not None else None
+    files = tuple(names or ())
     try:
-        status = run_command(command, prepared.env)
+        if watch:
+            watcher = ExecWatch(Repo.open(), env, files, command, prefix=prefix,
+                                override=override, reload_signal=signum, warn=warn)
+            _warn_shadowed(watcher.first.shadowed, override)
+            status = watcher.run()
+        else:
+            prepared = prepare_exec(Repo.open(), env, files, prefix=prefix, override=override,
+                                    command=command[0])
+            _warn_shadowed(prepared.shadowed, override)
+            status = run_command(command, prepared.env)
     except LaunchError as err:
         fail(err.message, err.status)
     raise typer.Exit(status)
+
+
+def _warn_shadowed(shadowed: list[str], override: bool) -> None:
+    from lcm.cli.diagnostics import warn
+
+    if shadowed:
+        kept = "config replaces" if override else "the environment keeps"
+        warn(f"{kept} {', '.join(shadowed)} (already set)")
+
+
+def _signal_number(text: str) -> int:
+    """`HUP`, `SIGHUP`, `hup` or `1` as a signal number; a usage error otherwise."""
+    import signal
+
+    from lcm.errors import UsageError
+
+    name = text.strip().upper()
+    try:
+        found = signal.Signals(int(name)) if name.isdigit() else \
+            signal.Signals[name if name.startswith("SIG") else f"SIG{name}"]
+    except (KeyError, ValueError):
+        raise UsageError(f"--signal {text!r}: not a signal name (e.g. HUP, USR1, TERM)") from None
+    if found in (signal.SIGKILL, signal.SIGSTOP):
+        raise UsageError(f"--signal {text!r}: {found.name} cannot be caught, so it cannot ask"
+                         " the command to reload")
+    return int(found)

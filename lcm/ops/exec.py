@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from lcm.errors import LcmError, RepoError
-from lcm.ops.export.source import collect, parse_env
+from lcm.ops.export.source import Source, collect, parse_env
 from lcm.repository import audit
 from lcm.repository.repo import Repo
 
@@ -47,13 +47,14 @@ class Prepared:
     env: dict[str, str]
     names: list[str]
     shadowed: list[str] = field(default_factory=list)  # names both set and in the config
+    source: Source | None = None  # where the config came from (for the audit entry)
 
 
 def prepare(repo: Repo, env_text: str, names: tuple[str, ...] = (), *, prefix: str = "",
             override: bool = True, base: dict[str, str] | None = None,
-            command: str = "") -> Prepared:
+            command: str = "", audited: bool = True) -> Prepared:
     """The environment for the child: `base` (default: ours) plus the flattened config;
-    audited: names, commit and the command's file name (its arguments may hold secrets)."""
+    audited unless `audited` is False (then `record` it when the child gets it)."""
     tenant, env = parse_env(repo, env_text)
     source = collect(repo, tenant, env, names)
     flat = source.flat(prefix)
@@ -66,11 +67,38 @@ def prepare(repo: Repo, env_text: str, names: tuple[str, ...] = (), *, prefix: s
     for name, value in flat.items():
         if override or name not in child:
             child[name] = value.value
-    audit.record(repo.root, "exec", tenant=tenant, address=source.label, keys=list(flat),
-                 detail={"target": f"exec:{Path(command).name}", "commit": source.commit or "none",
-                         "tree_clean": str(source.clean).lower(),
-                         "files": ",".join(f.name for f in source.files)})
-    return Prepared(child, list(flat), shadowed)
+    prepared = Prepared(child, list(flat), shadowed, source)
+    if audited:
+        record(repo, prepared, command)
+    return prepared
+
+
+def record(repo: Repo, prepared: Prepared, command: str, event: str | None = None) -> None:
+    """The `exec` audit entry for handing `prepared` to a child: variable names, commit
+    and the command's file name (its arguments may hold secrets); `event` for --watch."""
+    source = prepared.source
+    assert source is not None
+    detail = {"target": f"exec:{Path(command).name}", "commit": source.commit or "none",
+              "tree_clean": str(source.clean).lower(),
+              "files": ",".join(f.name for f in source.files)}
+    if event is not None:
+        detail["watch"] = event
+    audit.record(repo.root, "exec", tenant=source.tenant, address=source.label,
+                 keys=prepared.names, detail=detail)
+
+
+def launch(argv: list[str], env: dict[str, str], **popen: Any) -> subprocess.Popen[bytes]:
+    """Start `argv`; LaunchError (127 not found, 126 cannot run) as a shell reports it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        return subprocess.Popen(argv, env=env, **popen)
+    except FileNotFoundError:
+        raise LaunchError(f"{argv[0]}: command not found", NOT_FOUND) from None
+    except PermissionError:
+        raise LaunchError(f"{argv[0]}: permission denied", NOT_EXECUTABLE) from None
+    except OSError as err:
+        raise LaunchError(f"{argv[0]}: cannot run it ({err.strerror})", NOT_EXECUTABLE) from None
 
 
 def _in_terminal_foreground() -> bool:
@@ -104,17 +132,7 @@ def run(argv: list[str], env: dict[str, str]) -> int:
     try:
         for signum in wanted:
             previous[signum] = signal.signal(signum, forward)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        try:
-            child.append(subprocess.Popen(argv, env=env))
-        except FileNotFoundError:
-            raise LaunchError(f"{argv[0]}: command not found", NOT_FOUND) from None
-        except PermissionError:
-            raise LaunchError(f"{argv[0]}: permission denied", NOT_EXECUTABLE) from None
-        except OSError as err:
-            raise LaunchError(f"{argv[0]}: cannot run it ({err.strerror})",
-                              NOT_EXECUTABLE) from None
+        child.append(launch(argv, env))
         for signum in pending:
             _send(child[0], signum)
         status = child[0].wait()

@@ -11,9 +11,13 @@ burst of updates is one restart; an update that leaves the environment as it is,
 The child runs in a process group of its own, so a restart also ends what it started,
 and every signal the supervisor gets (HUP, INT, QUIT, TERM, USR1, USR2, WINCH) reaches
 the child exactly once: the supervisor forwards it (Ctrl-C in a terminal reaches only
-the supervisor's group). The price: the child cannot read from the terminal. After an
-INT or TERM no restart happens any more. When the child exits on its own, `run()`
-returns its status (128+N for a child killed by signal N, as shells report it).
+the supervisor's group, which is the terminal's foreground group). Ctrl-Z stops both:
+the supervisor passes TSTP on, stops itself, and passes CONT on when resumed. The
+price: the child cannot read from the terminal (its stdin is /dev/null when ours is a
+terminal; a background process group reading it would be stopped). After an INT or TERM
+no restart happens any more. When the child exits on its own, `run()` returns its status
+(128+N for a child killed by signal N, as shells report it). A command that cannot be
+started is exec's `LaunchError` (127 not found, 126 cannot run), as for `lcm exec`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import time
 from typing import Any, Callable, Mapping, Sequence
 
 from lcm.errors import UsageError
+from lcm.ops.exec import launch
 from lcm.repository.effective import Effective
 from lcm.repository.live import LiveConfig
 
@@ -33,6 +38,7 @@ FORWARDED = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signa
              signal.SIGUSR2, signal.SIGWINCH)
 _ENDING = (signal.SIGINT, signal.SIGTERM)
 EventCallback = Callable[[str, int], None]  # ("start" | "restart" | "signal", child pid)
+StartCallback = Callable[[str, Mapping[str, str]], None]  # ("start" | "restart", its env)
 
 
 class Supervisor:
@@ -41,7 +47,8 @@ class Supervisor:
     def __init__(self, argv: Sequence[str], env: Mapping[str, str], *,
                  reload_signal: int | None = None, debounce: float = 0.5, grace: float = 10.0,
                  base_env: Mapping[str, str] | None = None, poll: float = 0.05,
-                 on_event: EventCallback | None = None) -> None:
+                 on_event: EventCallback | None = None,
+                 on_start: StartCallback | None = None) -> None:
         if not argv:
             raise UsageError("no command to run (give it after `--`)")
         self.argv = list(argv)
@@ -51,6 +58,7 @@ class Supervisor:
         self.base_env = dict(os.environ if base_env is None else base_env)
         self.poll = poll
         self.on_event = on_event
+        self.on_start = on_start  # before a child gets an environment (to audit it)
         self.starts = 0
         self.signals_sent = 0
         self._env = dict(env)
@@ -127,11 +135,11 @@ class Supervisor:
             self._start("restart")
 
     def _start(self, event: str = "start") -> None:
-        try:
-            self._child = subprocess.Popen(self.argv, env={**self.base_env, **self._env},
-                                           process_group=0)
-        except (FileNotFoundError, PermissionError) as err:
-            raise UsageError(f"{self.argv[0]}: cannot run: {err.strerror}") from None
+        if self.on_start is not None:
+            self.on_start(event, self._env)
+        stdin = subprocess.DEVNULL if os.isatty(0) else None
+        self._child = launch(self.argv, {**self.base_env, **self._env}, process_group=0,
+                             stdin=stdin)
         self.starts += 1
         self._event(event, self._child.pid)
 
@@ -153,14 +161,25 @@ class Supervisor:
         installed: dict[int, Any] = {}
         for sig in FORWARDED:
             installed[sig] = signal.signal(sig, lambda num, _frame: self._forward(num))
+        installed[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, lambda *_: self._suspend())
+        installed[signal.SIGCONT] = signal.signal(
+            signal.SIGCONT, lambda *_: self._signal_child(signal.SIGCONT))
         return installed
+
+    def _suspend(self) -> None:
+        """Ctrl-Z: stop the child's group, then ourselves (SIGCONT resumes both)."""
+        self._signal_child(signal.SIGTSTP)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    def _signal_child(self, sig: int) -> None:
+        child = self._child
+        if child is not None:
+            self._signal_group(child, sig)
 
     def _forward(self, sig: int) -> None:
         if sig in _ENDING:
             self._ending = True
-        child = self._child
-        if child is not None:
-            self._signal_group(child, sig)
+        self._signal_child(sig)
         with self._wake:
             self._wake.notify_all()
 
@@ -180,13 +199,14 @@ def supervise_live(live: LiveConfig, argv: Sequence[str],
                    env_of: Callable[[Effective], Mapping[str, str]], *,
                    reload_signal: int | None = None, debounce: float = 0.5, grace: float = 10.0,
                    base_env: Mapping[str, str] | None = None,
-                   on_event: EventCallback | None = None) -> int:
+                   on_event: EventCallback | None = None,
+                   on_start: StartCallback | None = None) -> int:
     """Run `argv` with `env_of(config)` (over `base_env`, default ours; pass {} when
     `env_of` gives the whole environment) and keep it in step with `live`'s config until
     the child exits (`lcm exec --watch`); the child's exit status."""
     supervisor = Supervisor(argv, env_of(live.current), reload_signal=reload_signal,
                             debounce=debounce, grace=grace, base_env=base_env,
-                            on_event=on_event)
+                            on_event=on_event, on_start=on_start)
     supervisor.follow(live, env_of)
     try:
         return supervisor.run()

@@ -10,12 +10,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Self, TypeVar, cast
 
+from lcm.clock import still_before
 from lcm.repository.address import MAX_ADDRESS_CHARS, MAX_SEGMENT_CHARS, NAME_SEGMENT, Address
 from lcm.format.document import Document
 from lcm.format.loading import decode_text
 from lcm.errors import BackendUnavailable, KeyStoreError, RepoError, UsageError, WrongKey
 from lcm.repository.manifest import MANIFEST_NAME, Manifest
 from lcm.format.paths import KeyPath
+from lcm.format.secretmeta import decrypt_previous, key_name, previous_entries
 
 if TYPE_CHECKING:
     from lcm.repository.effective import Effective
@@ -290,11 +292,33 @@ class Repo:
         return True
 
     def previous_values(self, addr: Address) -> dict[KeyPath, Any]:
-        """The previous values (decrypted) of this file's rotated secrets that are still
-        inside their rotation overlap window, by key path: exports publish them beside
-        the current ones (docs/export.md). Filled in by `lcm rotate secret`; until it
-        keeps previous values in the metadata block there are none."""
-        return {}
+        """The previous values (decrypted) of the rotated secrets in the effective config of
+        `addr` whose overlap window is still open (by `lcm.clock`), by key path; exports
+        publish them beside the current ones (docs/export.md). A previous value counts only
+        where the effective value comes from the file that keeps it: an env inherits a
+        parent's previous value with the secret, and overriding the secret drops both."""
+        return {path: value for path, (value, _until) in self.previous_windows(addr).items()}
+
+    @_synchronized
+    def previous_windows(self, addr: Address) -> dict[KeyPath, tuple[Any, str]]:
+        """`previous_values` with the end of each window (`until`, as stored)."""
+        eff = self.resolve(addr.tenant, addr.env, addr.name)
+        out: dict[KeyPath, tuple[Any, str]] = {}
+        for env in self.manifest.env_chain(addr.env):
+            source = Address(addr.tenant, env, addr.name)
+            doc = self.read_document(source)
+            kept = previous_entries(doc) if doc is not None else {}
+            if doc is None or not kept:
+                continue
+            wanted = [(name, path, str(kept[name].get("until"))) for path in doc.encrypted_paths()
+                      if (name := key_name(path)) in kept and eff.provenance(path) == source]
+            wanted = [w for w in wanted if still_before(w[2])]
+            if wanted:
+                self.verify(source)  # the MAC covers the metadata that keeps them
+            for name, path, until in wanted:
+                value = decrypt_previous(doc, self.keys(addr.tenant), source.place, name)
+                out[path] = (value, until)
+        return out
 
     def _decrypt_one(self, addr: Address, path: KeyPath, stored: str) -> Any:
         from lcm.format.crypto import decrypt_value

@@ -134,7 +134,9 @@ def test_export_writes_outside_the_repo_and_exec_sees_the_config(demo_run: tuple
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
     text = exported.read_text()
     assert "INFERENCE_LLM_MODEL='gpt-4.1'\n" in text and "INFERENCE_LLM_API_KEY=" in text
-    assert "written, 27 keys (mode 0600)" in shown_output(output, "lcm export acme/production")
+    # the api_key rotated above is inside its overlap: its previous value is published too
+    assert "INFERENCE_LLM_API_KEY_PREVIOUS=" in text
+    assert "written, 28 keys (mode 0600)" in shown_output(output, "lcm export acme/production")
     assert shown_output(output, "grep -E") == (
         "INFERENCE_LLM_PROVIDER='openai'\nINFERENCE_LLM_MODEL='gpt-4.1'")
     assert shown_output(output, "lcm exec acme/production -- sh -c") == (

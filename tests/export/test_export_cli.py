@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from .conftest import OTHER_SECRET, SECRET, seed
+from .conftest import OTHER_SECRET, SECRET
 
 
 @pytest.mark.parametrize("args, message", [
@@ -82,44 +81,6 @@ def test_an_unverifiable_file_is_never_exported(seeded: Path, cli) -> None:
     key.unlink()
     res = cli("export", "acme/production", "--to", "json:-")
     assert res.code == 4 and res.stdout == "", res
-
-
-def _with_previous(monkeypatch: pytest.MonkeyPatch, values: dict[str, Any],
-                   where: str = "acme/base/inference") -> None:
-    """Stand in for `lcm rotate secret`: previous values of one file."""
-    from lcm.repository.repo import Repo
-
-    def previous(self: Repo, addr: Any) -> dict[Any, Any]:
-        return dict(values) if str(addr) == where else {}
-
-    monkeypatch.setattr(Repo, "previous_values", previous)
-
-
-def test_rotation_overlap_values_are_published_as_previous(
-        seeded: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    _with_previous(monkeypatch, {("llm", "api_key"): "sk-test-FAKE-old"})
-    env = cli("export", "acme/production", "--to", "dotenv:-").stdout
-    assert "INFERENCE_LLM_API_KEY_PREVIOUS='sk-test-FAKE-old'" in env.splitlines()
-    assert f"INFERENCE_LLM_API_KEY='{SECRET}'" in env.splitlines()
-    doc = json.loads(cli("export", "acme/production", "--to", "json:-").stdout)
-    assert doc["inference"]["llm"]["api_key_previous"] == "sk-test-FAKE-old"
-    dry = cli("export", "acme/production", "--to", "dotenv:-", "--dry-run").stdout
-    assert "+ INFERENCE_LLM_API_KEY_PREVIOUS: ******** (secret fp:" in dry
-    assert "sk-test-FAKE-old" not in dry
-    # production overrides the key: base's previous value is not the effective one's.
-    seed(seeded, {"acme/production/inference": {"llm": {"api_key": "sk-test-FAKE-prod"}}})
-    env = cli("export", "acme/production", "--to", "dotenv:-").stdout
-    assert "PREVIOUS" not in env
-
-
-def test_previous_value_errors(seeded: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    _with_previous(monkeypatch, {("llm", "stop", 0): "old"})
-    res = cli("export", "acme/production", "--to", "json:-")
-    assert res.code == 3 and "the previous value of a list item" in res.stderr
-    seed(seeded, {"acme/base/app": {"db": {"password_previous": "x"}}})
-    _with_previous(monkeypatch, {("db", "password"): "old"}, "acme/base/app")
-    res = cli("export", "acme/production", "--to", "json:-")
-    assert res.code == 3 and "db.password_previous exists" in res.stderr
 
 
 def _head(root: Path) -> str:

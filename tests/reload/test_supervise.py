@@ -133,11 +133,18 @@ def test_exits_with_the_child_status(child: Child) -> None:
     assert codes == [128 + signal.SIGKILL]
 
 
-def test_a_command_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_command_that_cannot_start_is_execs_launch_error(tmp_path: Path) -> None:
     from lcm.errors import UsageError
+    from lcm.ops.exec import LaunchError
 
-    with pytest.raises(UsageError, match="cannot run"):
+    with pytest.raises(LaunchError, match="command not found") as missing:
         Supervisor([str(tmp_path / "no-such-program")], {}).run()
+    assert missing.value.status == 127
+    script = tmp_path / "not-executable.sh"
+    script.write_text("#!/bin/sh\n")
+    with pytest.raises(LaunchError, match="permission denied") as denied:
+        Supervisor([str(script)], {}).run()
+    assert denied.value.status == 126
     with pytest.raises(UsageError):
         Supervisor([], {})
 

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from lcm.clock import parse_time
 from lcm.errors import RepoError, UsageError
 from lcm.format.paths import KeyPath, format_path, iter_leaves
 from lcm.ops.flatten import FlatValue, flatten, scalar_text
@@ -23,6 +24,7 @@ class SourceFile:
     name: str
     tree: dict[Any, Any]
     secrets: set[KeyPath] = field(default_factory=set)
+    previous_until: list[str] = field(default_factory=list)  # ends of the published windows
 
 
 @dataclass
@@ -52,6 +54,12 @@ class Source:
         """Every file's keys as audit entries name them (`inference:llm.api_key`)."""
         return {f.name: [f"{f.name}:{format_path(p)}" for p in leaf_paths(f.tree)]
                 for f in self.files}
+
+    def expires(self) -> str | None:
+        """When the first published previous value's window ends (this export then
+        changes without any file changing), or None."""
+        ends = [until for f in self.files for until in f.previous_until]
+        return min(ends, key=parse_time) if ends else None
 
     def describe_state(self) -> str:
         return f"{(self.commit or 'no commit')[:12]}{'' if self.clean else ' + uncommitted changes'}"
@@ -91,11 +99,10 @@ def _file(repo: Repo, tenant: str, env: str, name: str) -> SourceFile:
                 repo.verify(addr)
     tree: dict[Any, Any] = eff.to_dict(reveal=True)
     secrets = set(eff.secret_paths())
-    for addr in chain:
-        for path, value in repo.previous_values(addr).items():
-            if eff.provenance(path) == addr:
-                secrets.add(_add_previous(tree, addr, path, value))
-    return SourceFile(name, tree, secrets)
+    windows = repo.previous_windows(Address(tenant, env, name))
+    for path, (value, _until) in windows.items():
+        secrets.add(_add_previous(tree, eff.provenance(path) or chain[-1], path, value))
+    return SourceFile(name, tree, secrets, [until for _value, until in windows.values()])
 
 
 def _add_previous(tree: dict[Any, Any], addr: Address, path: KeyPath, value: Any) -> KeyPath:

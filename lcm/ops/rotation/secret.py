@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from lcm.clock import format_time, now, parse_time
+from lcm.clock import format_time, now, still_before
 from lcm.errors import RepoError, UsageError
 from lcm.format.crypto import is_encrypted
 from lcm.format.paths import KeyPath, format_path, lookup
@@ -147,7 +147,7 @@ def previous_value(repo: Repo, addr: Address, key: KeyPath, *, reveal: bool = Fa
         raise RepoError(f"{addr}: {name} has no previous value (not rotated with an overlap,"
                         f" or pruned) in {source}")
     until = str(entry.get("until"))
-    if not _still_valid(until):
+    if not still_before(until):
         raise RepoError(f"{addr}: the previous value of {name} expired at {until}"
                         " (its overlap window is over); only the current value is valid")
     if not reveal:
@@ -157,10 +157,3 @@ def previous_value(repo: Repo, addr: Address, key: KeyPath, *, reveal: bool = Fa
     audit.record(repo.root, "reveal", tenant=addr.tenant, address=str(addr),
                  keys=[f"{name} (previous)"])
     return Previous(value, until, str(source))
-
-
-def _still_valid(until: str) -> bool:
-    try:
-        return now() < parse_time(until)
-    except ValueError:
-        return False
