@@ -174,7 +174,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
               max_rounds: int = 20) -> bool:
     """Edit one file; True when a change was saved."""
     from lcm.repository import audit
-    from lcm.format.document import META_KEY, Document
+    from lcm.format.document import META_KEY
     from lcm.format.paths import format_path
     from lcm.format.views import plaintext_view
 
@@ -193,7 +193,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
             if edited == start_text:
                 return False
             try:
-                new_doc = Document.parse(edited, f"{addr} (edited)")
+                new_doc = _parse_edited(edited, header, f"{addr} (edited)")
                 if META_KEY in new_doc.full:
                     raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
                 return _save(repo, addr, doc, new_doc, message, commit)
@@ -201,6 +201,19 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
                 notes = "".join(f"{ERROR_PREFIX}{line}\n" for line in err.message.splitlines())
                 tmp.write_text(notes + header + edited, encoding="utf-8")
         raise UsageError("too many failed attempts; nothing changed")
+
+
+def _parse_edited(edited: str, header: str, source: str) -> Document:
+    """The edited document; bad YAML is located at its line in the buffer as re-opened
+    (the one-line error note, then the header: YAML comments, so that buffer fails alike,
+    at its own line numbers)."""
+    from lcm.format.document import BadYaml, Document
+
+    try:
+        return Document.parse(edited, source)
+    except BadYaml:
+        Document.parse(f"{ERROR_PREFIX}\n{header}{edited}", source)
+        raise
 
 
 def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document,
