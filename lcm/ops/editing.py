@@ -4,7 +4,8 @@ The plaintext lives only in a 0600 file inside a private (0700) folder in
 $XDG_RUNTIME_DIR or /dev/shm (memory-backed), named after lcm's process id. It is
 removed on every way out: normal returns, errors and SIGINT/SIGTERM/SIGHUP by lcm
 itself; SIGKILL (or a crash) by a guardian process (`lcm.ops.editguard`) that sees
-lcm's end of a pipe close, stops the editor and removes the folder; and should the
+lcm's end of a pipe close, stops the editor with all it started (its process group:
+`lcm.ops.jobcontrol`) and removes the folder; and should the
 guardian itself be gone, by the next lcm command (`sweep_stale_buffers`), which
 removes the folders of lcm processes that no longer exist. The folder also catches
 the editor's swap and backup files. A YAML or validation error re-opens the editor
@@ -28,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Iterator
 
 from lcm.errors import CheckFailed, LcmError, RepoError, UsageError
 from lcm.fsutil import process_alive
+from lcm.ops import jobcontrol
 from lcm.repository.address import Address
 from lcm.repository.repo import Repo
 
@@ -144,17 +146,18 @@ def editor_command() -> str:
 
 
 def _run_editor(path: Path, guardian: _Guardian) -> None:
+    """Run the editor as a job of its own (`lcm.ops.jobcontrol`): the guardian ends its
+    whole process group, grandchildren of a wrapper script included."""
     editor = editor_command()
     try:
-        proc = subprocess.Popen([*shlex.split(editor), str(path)])
+        proc = jobcontrol.start([*shlex.split(editor), str(path)])
     except FileNotFoundError:
         raise UsageError(f"editor {editor!r} not found (set $EDITOR)") from None
     guardian.tell(f"editor {proc.pid}")
     try:
-        returncode = proc.wait()
+        returncode = jobcontrol.wait(proc)
     except BaseException:
-        proc.kill()
-        proc.wait()
+        jobcontrol.kill(proc)
         raise
     finally:
         guardian.tell("idle")
