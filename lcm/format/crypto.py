@@ -29,7 +29,6 @@ ENC_RE = re.compile(
     r"tag:([A-Za-z0-9+/=]+),type:(str|int|float|bool|null)\]$"
 )
 MAC_RE = re.compile(r"^HMAC_SHA256,k:(\d+),([A-Za-z0-9+/=]+)$")
-SCALAR_TYPES = ("str", "int", "float", "bool", "null")
 
 
 def is_encrypted(value: Any) -> bool:

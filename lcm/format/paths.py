@@ -6,9 +6,8 @@ import re
 from typing import Any, Iterator
 
 from lcm.errors import UsageError, one_line
+from lcm.format.values import KeyPath as KeyPath  # key paths are named here
 from lcm.format.values import tree_items
-
-KeyPath = tuple[Any, ...]
 
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_\-/:@+]+$")
 _TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|(\.)')

@@ -4,8 +4,8 @@ equality, the canonical form the file MAC seals, and walking the leaves of a tre
 YAML types stay apart throughout lcm: `1`, `1.0`, `"1"` and `true` are different
 values, so equality goes through the canonical form.
 
-Every walk here uses an explicit stack, not Python recursion, so a tree of any depth
-that a library caller builds in memory is fine. (Trees read from YAML are also capped
+Every walk here (and `copy_tree`) uses an explicit stack, not Python recursion, so a
+tree of any depth that a library caller builds in memory is fine. (Trees read from YAML are also capped
 at `lcm.format.loading.MAX_DEPTH` levels, and trees staged for a write by
 `lcm.ops.values.check_storable`; the other, recursive walkers over config trees rely
 on that cap: docs/core-api.md, "Depth".)
@@ -172,20 +172,31 @@ def same_value(a: Any, b: Any) -> bool:
     return canonical_json(a) == canonical_json(b)
 
 
+def copy_tree(tree: Any) -> Any:
+    """A copy of the maps and lists of a tree, scalars shared (they are immutable): what
+    deepcopy does for plain data, faster."""
+    return _copy(tree, keep_deletes=True)
+
+
 def strip_deletes(value: Any) -> Any:
-    """`value` without `!delete` markers (nothing left to delete below them)."""
+    """A copy of `value` without `!delete` markers (nothing left to delete below them)."""
+    return _copy(value, keep_deletes=False)
+
+
+def _copy(value: Any, keep_deletes: bool) -> Any:
     if not isinstance(value, _TREE):
         return value
     holder: list[Any] = [None]
+    # (a map or list, the container its copy goes into, at which key or index)
     stack: list[tuple[Any, Any, Any]] = [(value, holder, 0)]
     while stack:
         item, parent, slot = stack.pop()
         copy: Any
         if isinstance(item, dict):
-            copy = {k: v for k, v in item.items() if v is not DELETE}
+            copy = {k: v for k, v in item.items() if keep_deletes or v is not DELETE}
             stack.extend((v, copy, k) for k, v in copy.items() if isinstance(v, _TREE))
         else:
-            copy = [v for v in item if v is not DELETE]
+            copy = [v for v in item if keep_deletes or v is not DELETE]
             stack.extend((v, copy, i) for i, v in enumerate(copy) if isinstance(v, _TREE))
         parent[slot] = copy
     return holder[0]

@@ -210,7 +210,8 @@ def _parse_edited(edited: str, header: str, source: str) -> Document:
     """The edited document; bad YAML is located at its line in the buffer as re-opened
     (the one-line error note, then the header: YAML comments, so that buffer fails alike,
     at its own line numbers)."""
-    from lcm.format.document import BadYaml, Document
+    from lcm.format.document import Document
+    from lcm.format.loading import BadYaml
 
     try:
         return Document.parse(edited, source)

@@ -23,8 +23,8 @@ import pytest
 from lcm.format.crypto import FORMAT_VERSION, MAC_RE, compute_mac, mac_key
 from lcm.format.loading import MAX_DEPTH
 from lcm.format.paths import iter_leaves
-from lcm.format.values import (DELETE, canonical, canonical_json, map_leaves, same_value,
-                               strip_deletes)
+from lcm.format.values import (DELETE, canonical, canonical_json, copy_tree, map_leaves,
+                               same_value, strip_deletes)
 from lcm.repository.overlay import merge
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -69,6 +69,14 @@ def ref_strip_deletes(value: Any) -> Any:
     if isinstance(value, list):
         return [ref_strip_deletes(v) for v in value if v is not DELETE]
     return value
+
+
+def ref_copy_tree(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: ref_copy_tree(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [ref_copy_tree(v) for v in tree]
+    return tree
 
 
 def ref_map_leaves(tree: Any, fn: Callable[[tuple, Any], Any], prefix: tuple = ()) -> Any:
@@ -251,11 +259,26 @@ def test_leaf_walks_equal_the_recursive_reference() -> None:
             got_map = map_leaves(tree, record)
             assert ref_canonical_json(got_map) == ref_canonical_json(expected_map)
             assert ref_canonical_json(strip_deletes(tree)) == ref_canonical_json(expected_strip)
+            copied = copy_tree(tree)
+            assert ref_canonical_json(copied) == ref_canonical_json(ref_copy_tree(tree))
+        if isinstance(tree, (dict, list)):
+            assert copied is not tree and _containers(copied).isdisjoint(_containers(tree))
         assert calls == expected_calls  # fn runs in document order, as before
         calls.clear()
         got = list(iter_leaves(tree, ("top",)))
         assert [p for p, _ in got] == [p for p, _ in expected_leaves]
         assert all(a is b for (_, a), (_, b) in zip(got, expected_leaves))
+
+
+def _containers(tree: Any) -> set[int]:
+    """The ids of every map and list in `tree` (iterative: trees here are deep)."""
+    seen, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return seen
 
 
 def test_overlay_merge_equals_the_recursive_reference() -> None:
@@ -350,6 +373,7 @@ def test_ten_thousand_levels_through_the_leaf_walks_and_overlays() -> None:
     assert len(deepest[0]) == DEEP and deepest[1] == "leaf"
     upper = map_leaves(tree, lambda path, leaf: leaf.upper() if leaf == "leaf" else leaf)
     assert same_value(upper, deep_tree("LEAF"))
+    assert same_value(copy_tree(tree), tree)
     path, leaf = max(iter_leaves(strip_deletes(deep_tree(DELETE))), key=lambda p: len(p[0]))
     assert leaf == [] and len(path) == DEEP - 1  # the marker went, its list stayed
 
