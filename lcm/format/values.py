@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from itertools import chain, repeat
 from json.encoder import encode_basestring as _json_str
 from json.encoder import encode_basestring_ascii as _json_str_ascii
 from typing import Any, Callable, Iterator
@@ -87,22 +86,19 @@ def canonical_json(value: Any) -> str:
     directly (the MAC serialises every stored tree twice per write; this is the hot path).
 
     The text is written in document order from a stack of the maps and lists still
-    open, each with an iterator over (text before the child, child)."""
+    open, each with an iterator over its remaining parts: (text, None) is written as
+    it is, (text, child) is the text before a map or list child to open next."""
     if not isinstance(value, _TREE):
         return _scalar_json(value)
     out: list[str] = []
     stack = [_open(value, out)]
     while stack:
-        children, close = stack[-1]
-        for before, child in children:
-            out.append(before)
-            if type(child) is str:
-                out.append(f'["s",{_json_str(child)}]')
-            elif isinstance(child, _TREE):
+        parts, close = stack[-1]
+        for text, child in parts:
+            out.append(text)
+            if child is not None:
                 stack.append(_open(child, out))
                 break
-            else:
-                out.append(_scalar_json(child))
         else:
             stack.pop()
             out.append(close)
@@ -111,17 +107,29 @@ def canonical_json(value: Any) -> str:
 
 def _open(tree: dict[Any, Any] | list[Any],
           out: list[str]) -> tuple[Iterator[tuple[str, Any]], str]:
-    """Write the opening of a map or list; its children, each with the text before it,
-    and its closing text."""
+    """Write the opening of a map or list; its parts (scalar children already written
+    out, with the text between them) and its closing text."""
+    parts: list[tuple[str, Any]] = []
     if isinstance(tree, dict):
         out.append('["m",[')
-        order = _key_order(tree)
-        if not order:
-            return iter(()), "]]"
-        befores = [f"[{order[0][1]},"] + [f"],[{text}," for _key, text in order[1:]]
-        return zip(befores, [tree[key] for key, _text in order]), "]]]"
+        separator, close = "[", "]]]"
+        for key, text in _key_order(tree):
+            child = tree[key]
+            if isinstance(child, _TREE):
+                parts.append((f"{separator}{text},", child))
+            else:
+                parts.append((f"{separator}{text},{_scalar_json(child)}", None))
+            separator = "],["
+        return iter(parts), close if parts else "]]"
     out.append('["l",[')
-    return zip(chain(("",), repeat(",")), tree), "]]"
+    separator = ""
+    for child in tree:
+        if isinstance(child, _TREE):
+            parts.append((separator, child))
+        else:
+            parts.append((separator + _scalar_json(child), None))
+        separator = ","
+    return iter(parts), "]]"
 
 
 def _scalar_json(value: Any) -> str:
