@@ -81,7 +81,9 @@ def test_the_bash_script_completes_in_a_real_bash(filled: Path) -> None:
 
 def test_install_completion_writes_the_users_shell_files(isolated_env: Path) -> None:
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ['PATH']}")
-    detected = subprocess.run(["bash", "-c", "lcm --install-completion"], env=env,
+    # Two commands, so bash forks lcm instead of exec'ing it: lcm's parent is the bash it
+    # must detect, whatever shell runs the test suite (make runs it from sh).
+    detected = subprocess.run(["bash", "-c", "lcm --install-completion; exit $?"], env=env,
                               capture_output=True, text=True, timeout=60)
     assert detected.returncode == 0, detected.stderr
     assert "source" in (isolated_env / ".bashrc").read_text()
