@@ -14,16 +14,14 @@ import functools
 import hashlib
 import hmac
 import json
-import math
 import os
 import re
 from json.encoder import encode_basestring as _json_str
-from json.encoder import encode_basestring_ascii as _json_str_ascii
 from typing import Any, Callable, cast
 
 from lcm.errors import IntegrityError
 from lcm.format.paths import KeyPath, format_path
-from lcm.format.values import DELETE, canonical
+from lcm.format.values import canonical_json
 
 FORMAT_VERSION = 1
 ENC_RE = re.compile(
@@ -31,7 +29,6 @@ ENC_RE = re.compile(
     r"tag:([A-Za-z0-9+/=]+),type:(str|int|float|bool|null)\]$"
 )
 MAC_RE = re.compile(r"^HMAC_SHA256,k:(\d+),([A-Za-z0-9+/=]+)$")
-SCALAR_TYPES = ("str", "int", "float", "bool", "null")
 
 
 def is_encrypted(value: Any) -> bool:
@@ -190,44 +187,6 @@ def decrypt_value(
 def mac_key(data_key: bytes) -> bytes:
     """The MAC key derived from a data key (never the data key itself)."""
     return hmac.new(data_key, b"lcm file mac v1", hashlib.sha256).digest()
-
-
-_SIMPLE_KEY = re.compile(r"[#-\[\]-~]*")
-
-
-def canonical_json(value: Any) -> str:
-    """`json.dumps(canonical(value), separators=(",", ":"), ensure_ascii=False)`, built
-    directly (the MAC serialises every stored tree twice per write; this is the hot path).
-
-    A map's items sort by the JSON text of their canonical key, as `canonical` sorts
-    them; keys that are all plain ASCII without space, `!`, `"` or `\\` sort the same as
-    Python strings, which spares one json.dumps per key."""
-    if isinstance(value, dict):
-        keys = list(value)
-        if all(type(k) is str and _SIMPLE_KEY.fullmatch(k) for k in keys):
-            keys.sort()
-            body = ",".join(f'[["s","{k}"],{canonical_json(value[k])}]' for k in keys)
-        elif all(type(k) is str for k in keys):
-            keys.sort(key=_json_str_ascii)
-            body = ",".join(f'[["s",{_json_str(k)}],{canonical_json(value[k])}]' for k in keys)
-        else:
-            pairs = sorted(((canonical(k), k) for k in keys),
-                           key=lambda pair: json.dumps(pair[0], sort_keys=True))
-            body = ",".join(f"[{canonical_json(k)},{canonical_json(value[k])}]" for _c, k in pairs)
-        return f'["m",[{body}]]'
-    if isinstance(value, list):
-        return '["l",[' + ",".join(map(canonical_json, value)) + "]]"
-    if value is DELETE:
-        return '["d"]'
-    if value is None:
-        return '["n"]'
-    if isinstance(value, bool):
-        return '["b",true]' if value else '["b",false]'
-    if isinstance(value, int):
-        return f'["i","{value}"]'
-    if isinstance(value, float):
-        return f'["f","{"nan" if math.isnan(value) else repr(value)}"]'
-    return f'["s",{_json_str(str(value))}]'
 
 
 def compute_mac(data_key: bytes, version: int, tree: dict[Any, Any], meta: dict[Any, Any]) -> str:

@@ -8,13 +8,10 @@ from typing import Any
 
 import yaml
 
-from lcm.format.loading import (DELETE_TAG, BadYaml, _Loader, build, check_data_model, compose,
-                                construct, load_tree)
+from lcm.format.loading import BadYaml, build, check_data_model, compose, construct
 from lcm.format.paths import KeyPath
 
 META_KEY = "lcm"
-__all__ = ["DELETE_TAG", "META_KEY", "BadYaml", "Document", "_Loader", "check_data_model",
-           "compose", "construct", "load_tree"]
 
 
 class Document:

@@ -6,8 +6,8 @@ import re
 from typing import Any, Iterator
 
 from lcm.errors import UsageError, one_line
-
-KeyPath = tuple[Any, ...]
+from lcm.format.values import KeyPath as KeyPath  # key paths are named here
+from lcm.format.values import tree_items
 
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_\-/:@+]+$")
 _TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)|(\.)')
@@ -51,19 +51,26 @@ def parse_path(text: str) -> KeyPath:
 
 
 def iter_leaves(tree: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
-    """Yield (path, scalar) for every leaf of a nested dict/list tree."""
-    if isinstance(tree, dict):
-        if not tree and prefix:
-            yield prefix, tree
-        for key, value in tree.items():
-            yield from iter_leaves(value, prefix + (key,))
-    elif isinstance(tree, list):
-        if not tree and prefix:
-            yield prefix, tree
-        for index, value in enumerate(tree):
-            yield from iter_leaves(value, prefix + (index,))
-    else:
+    """Yield (path, scalar) for every leaf of a nested dict/list tree, in document order
+    (an empty map or list below the top counts as a leaf); an explicit stack, so any
+    depth is fine."""
+    if not isinstance(tree, (dict, list)) or (not tree and prefix):
         yield prefix, tree
+        return
+    # The maps and lists being walked: (their remaining (key, child) pairs, path).
+    stack = [(tree_items(tree), prefix)]
+    while stack:
+        pairs, path = stack[-1]
+        for key, child in pairs:
+            if isinstance(child, (dict, list)):
+                if not child:
+                    yield path + (key,), child
+                    continue
+                stack.append((tree_items(child), path + (key,)))
+                break
+            yield path + (key,), child
+        else:
+            stack.pop()
 
 
 def lookup(tree: Any, path: KeyPath) -> Any:

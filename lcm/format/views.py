@@ -13,7 +13,7 @@ from lcm.format.crypto import is_encrypted
 from lcm.format.document import META_KEY, Document
 from lcm.format.seal import MASK
 from lcm.format.values import map_leaves
-from lcm.format.writer import splice_values, StructuralChange, render
+from lcm.format.writer import dump_yaml, render
 
 
 def fingerprint(stored: str) -> str:
@@ -44,10 +44,7 @@ def _with_values(doc: Document, tree: dict[Any, Any]) -> str:
     full = dict(tree)
     if doc.meta is not None:
         full[META_KEY] = doc.meta
-    try:
-        return strip_meta(splice_values(doc, full))
-    except StructuralChange:
-        return strip_meta(render(doc, full))
+    return strip_meta(render(doc, full))
 
 
 def plaintext_view(doc: Document, plain: dict[Any, Any]) -> str:
@@ -64,6 +61,6 @@ def masked_view(doc: Document) -> str:
 
 def append_meta(text: str, meta: dict[Any, Any]) -> str:
     """`text` (no metadata block) with the `lcm:` block appended at the end."""
-    block = yaml.safe_dump({META_KEY: meta}, sort_keys=False, allow_unicode=True, width=4096)
+    block = dump_yaml({META_KEY: meta})
     body = text.rstrip("\n")
     return (body + "\n" if body else "") + block

@@ -19,7 +19,8 @@ from typing import Any, Callable
 import yaml
 
 from lcm.format.crypto import MAC_RE, is_encrypted
-from lcm.format.document import DELETE_TAG, Document, construct
+from lcm.format.document import Document
+from lcm.format.loading import DELETE_TAG, construct
 from lcm.format.values import DELETE, same_value
 from lcm.errors import RepoError
 
@@ -168,12 +169,17 @@ def splice_values(doc: Document, new_full: dict[Any, Any]) -> str:
     return _splice(doc, new_full)[0]
 
 
-def _to_plain_yaml(full: dict[Any, Any]) -> str:
-    class _Dumper(yaml.SafeDumper):
-        pass
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that writes the `!delete` marker."""
 
-    _Dumper.add_representer(type(DELETE), lambda d, _v: d.represent_scalar(DELETE_TAG, ""))
-    return yaml.dump(full, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+
+_Dumper.add_representer(type(DELETE), lambda d, _v: d.represent_scalar(DELETE_TAG, ""))
+
+
+def dump_yaml(value: Any) -> str:
+    """`value` as a new block-style YAML document, keys in their order (no layout to keep:
+    a new file, or the `lcm:` block appended to one)."""
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=4096)
 
 
@@ -298,10 +304,10 @@ def render(doc: Document | None, new_full: dict[Any, Any]) -> str:
     candidates: list[Callable[[], str]] = []
     if doc is None or doc.root is None:
         head = doc.text if doc is not None and doc.text.strip() else ""
-        candidates.append(lambda: head + _to_plain_yaml(new_full))
+        candidates.append(lambda: head + dump_yaml(new_full))
     else:
         candidates.append(lambda: _round_trip(doc, new_full))
-        candidates.append(lambda: _to_plain_yaml(new_full))
+        candidates.append(lambda: dump_yaml(new_full))
     for make in candidates:
         try:
             text = make()

@@ -11,7 +11,7 @@ from typing import Any
 from lcm.repository.address import Address
 from lcm.format.crypto import decrypt_value, is_encrypted
 from lcm.format.document import Document
-from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError
+from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError, WrongKey
 from lcm.history.render import FileDiff
 from lcm.history.semdiff import Secret, canonical, diff
 from lcm.history.sides import Scope, Side, address_of
@@ -36,13 +36,16 @@ class SecretLens:
         self._fp_keys: dict[str, bytes | None] = {}
 
     def fp_key(self, tenant: str) -> bytes | None:
-        """The tenant's fingerprint key, or None (warned once) when its keys are unavailable."""
+        """The tenant's fingerprint key, or None (warned once) when its keys are unavailable;
+        WrongKey (exit 4) when a key is there but does not open them."""
         if tenant not in self._fp_keys:
             try:
                 _, key = self.repo.keys(tenant).active_key()
                 self._fp_keys[tenant] = hmac.new(
                     key, b"lcm diff fingerprint v1", hashlib.sha256
                 ).digest()
+            except WrongKey:
+                raise  # a key is here but not this tenant's: an error, never a keyless diff
             except LcmError as err:
                 self.warn(
                     f"no key for tenant {tenant!r} ({err.message}); "

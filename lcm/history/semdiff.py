@@ -3,6 +3,10 @@
 Secret values enter as `Secret` objects that compare by an opaque token (a keyed
 hash of the plaintext, or the ciphertext when no key is at hand), so the engine
 never needs, and never shows, a plaintext.
+
+The walks here recurse (a few frames per level): every tree they see was read through
+the bounded loader or staged through `check_storable`, both capped at
+`lcm.format.loading.MAX_DEPTH` (64) levels, far inside Python's recursion limit.
 """
 
 from __future__ import annotations

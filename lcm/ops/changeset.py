@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from lcm.errors import IntegrityError, RepoError, UsageError, one_line
 from lcm.format.document import META_KEY, Document
 from lcm.format.paths import KeyPath, format_path
-from lcm.format.values import DELETE, same_value
+from lcm.format.values import DELETE, copy_tree, same_value
 from lcm.ops.trees import normalise_path, remove_in, set_in
 from lcm.ops.values import check_storable
 from lcm.repository.address import Address
@@ -397,15 +397,6 @@ class ChangeSet:
 
 
 _UNCHANGED: Any = object()
-
-
-def copy_tree(tree: Any) -> Any:
-    """A copy of a plaintext tree (maps, lists, scalars): what deepcopy does, faster."""
-    if isinstance(tree, dict):
-        return {k: copy_tree(v) for k, v in tree.items()}
-    if isinstance(tree, list):
-        return [copy_tree(v) for v in tree]
-    return tree
 
 
 def _quiet(_message: str) -> None:

@@ -4,7 +4,8 @@ The plaintext lives only in a 0600 file inside a private (0700) folder in
 $XDG_RUNTIME_DIR or /dev/shm (memory-backed), named after lcm's process id. It is
 removed on every way out: normal returns, errors and SIGINT/SIGTERM/SIGHUP by lcm
 itself; SIGKILL (or a crash) by a guardian process (`lcm.ops.editguard`) that sees
-lcm's end of a pipe close, stops the editor and removes the folder; and should the
+lcm's end of a pipe close, stops the editor with all it started (its process group:
+`lcm.ops.jobcontrol`) and removes the folder; and should the
 guardian itself be gone, by the next lcm command (`sweep_stale_buffers`), which
 removes the folders of lcm processes that no longer exist. The folder also catches
 the editor's swap and backup files. A YAML or validation error re-opens the editor
@@ -28,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Iterator
 
 from lcm.errors import CheckFailed, LcmError, RepoError, UsageError
 from lcm.fsutil import process_alive
+from lcm.ops import jobcontrol
 from lcm.repository.address import Address
 from lcm.repository.repo import Repo
 
@@ -144,17 +146,18 @@ def editor_command() -> str:
 
 
 def _run_editor(path: Path, guardian: _Guardian) -> None:
+    """Run the editor as a job of its own (`lcm.ops.jobcontrol`): the guardian ends its
+    whole process group, grandchildren of a wrapper script included."""
     editor = editor_command()
     try:
-        proc = subprocess.Popen([*shlex.split(editor), str(path)])
+        proc = jobcontrol.start([*shlex.split(editor), str(path)])
     except FileNotFoundError:
         raise UsageError(f"editor {editor!r} not found (set $EDITOR)") from None
     guardian.tell(f"editor {proc.pid}")
     try:
-        returncode = proc.wait()
+        returncode = jobcontrol.wait(proc)
     except BaseException:
-        proc.kill()
-        proc.wait()
+        jobcontrol.kill(proc)
         raise
     finally:
         guardian.tell("idle")
@@ -174,7 +177,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
               max_rounds: int = 20) -> bool:
     """Edit one file; True when a change was saved."""
     from lcm.repository import audit
-    from lcm.format.document import META_KEY, Document
+    from lcm.format.document import META_KEY
     from lcm.format.paths import format_path
     from lcm.format.views import plaintext_view
 
@@ -193,7 +196,7 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
             if edited == start_text:
                 return False
             try:
-                new_doc = Document.parse(edited, f"{addr} (edited)")
+                new_doc = _parse_edited(edited, header, f"{addr} (edited)")
                 if META_KEY in new_doc.full:
                     raise RepoError(f"{addr}: the top-level key {META_KEY!r} is reserved for lcm")
                 return _save(repo, addr, doc, new_doc, message, commit)
@@ -201,6 +204,20 @@ def edit_file(repo: Repo, addr: Address, message: str | None = None, commit: boo
                 notes = "".join(f"{ERROR_PREFIX}{line}\n" for line in err.message.splitlines())
                 tmp.write_text(notes + header + edited, encoding="utf-8")
         raise UsageError("too many failed attempts; nothing changed")
+
+
+def _parse_edited(edited: str, header: str, source: str) -> Document:
+    """The edited document; bad YAML is located at its line in the buffer as re-opened
+    (the one-line error note, then the header: YAML comments, so that buffer fails alike,
+    at its own line numbers)."""
+    from lcm.format.document import Document
+    from lcm.format.loading import BadYaml
+
+    try:
+        return Document.parse(edited, source)
+    except BadYaml:
+        Document.parse(f"{ERROR_PREFIX}\n{header}{edited}", source)
+        raise
 
 
 def _save(repo: Repo, addr: Address, old_doc: Document | None, new_doc: Document,

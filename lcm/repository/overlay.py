@@ -8,7 +8,7 @@ ancestor.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Hashable, TypeVar
+from typing import Any, Generic, Hashable, Iterator, TypeVar
 
 from lcm.format.values import DELETE, strip_deletes
 from lcm.format.paths import KeyPath
@@ -31,28 +31,36 @@ class Merged(Generic[S]):
         return None
 
 
-def _merge_into(target: dict[Any, Any], layer: dict[Any, Any], source: S, prefix: KeyPath,
+def _merge_into(target: dict[Any, Any], layer: dict[Any, Any], source: S,
                 merged: Merged[S]) -> None:
-    for key, value in layer.items():
-        path = prefix + (key,)
-        if value is DELETE:
-            target.pop(key, None)
-            for p in [p for p in merged.sources if p[: len(path)] == path]:
-                del merged.sources[p]
-            continue
-        current = target.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            _merge_into(current, value, source, path, merged)
-        else:
+    """Merge one layer into `target` in document order, from a stack of the maps being
+    merged (no recursion, so no depth limit)."""
+    stack: list[tuple[dict[Any, Any], Iterator[tuple[Any, Any]], KeyPath]] = [
+        (target, iter(layer.items()), ())]
+    while stack:
+        into, items, prefix = stack[-1]
+        for key, value in items:
+            path = prefix + (key,)
+            if value is DELETE:
+                into.pop(key, None)
+                for p in [p for p in merged.sources if p[: len(path)] == path]:
+                    del merged.sources[p]
+                continue
+            current = into.get(key)
+            if isinstance(value, dict) and isinstance(current, dict):
+                stack.append((current, iter(value.items()), path))
+                break
             for p in [p for p in merged.sources if p[: len(path)] == path and p != path]:
                 del merged.sources[p]
-            target[key] = strip_deletes(value)
+            into[key] = strip_deletes(value)
             merged.sources[path] = source
+        else:
+            stack.pop()
 
 
 def merge(layers: list[tuple[S, dict[Any, Any]]]) -> Merged[S]:
     """Merge `(source, tree)` layers, farthest ancestor first."""
     merged: Merged[S] = Merged()
     for source, tree in layers:
-        _merge_into(merged.tree, tree, source, (), merged)
+        _merge_into(merged.tree, tree, source, merged)
     return merged

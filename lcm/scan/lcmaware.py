@@ -11,6 +11,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from lcm.format.paths import KeyPath
@@ -27,11 +28,14 @@ _CONFIG_SUFFIXES = (".yaml", ".yml")
 class LcmChecks:
     """Adds lcm findings to a blob's regex findings; one instance per scan (caches repos)."""
 
-    def __init__(self, disabled: tuple[str, ...] = (), verify_mac: bool = True) -> None:
+    def __init__(self, disabled: tuple[str, ...] = (), verify_mac: bool = True,
+                 warn: Callable[[str], None] | None = None) -> None:
         self.plaintext = PLAINTEXT not in disabled
         self.mac = MAC_INVALID not in disabled and verify_mac
+        self.warn = warn
         self._roots: dict[str, str | None] = {}
         self._repos: dict[str, Any] = {}
+        self._wrong_keys: set[tuple[str, str]] = set()  # (repo root, tenant), warned once
 
     def merge(self, blob: Blob, found: list[Finding]) -> list[Finding]:
         """`found` plus lcm findings for this blob (a rule finding on the same line wins)."""
@@ -116,8 +120,9 @@ class LcmChecks:
         return out
 
     def _mac(self, repo: Any, full: str, doc: Any, blob: Blob) -> list[Finding]:
-        from lcm.errors import IntegrityError, LcmError
+        from lcm.errors import IntegrityError, LcmError, WrongKey
 
+        addr = None
         try:
             addr = repo.address(full)
             if repo.manifest.require_tenant(addr.tenant).backend == "vault":
@@ -134,6 +139,14 @@ class LcmChecks:
                     LCM_RULES[MAC_INVALID],
                 )
             ]
+        except WrongKey as err:
+            # Keyless by design (a pre-commit hook), so not a failed scan; but a key that is
+            # there and wrong must not pass for "no key": one warning per tenant.
+            if addr is not None and (repo.root, addr.tenant) not in self._wrong_keys:
+                self._wrong_keys.add((repo.root, addr.tenant))
+                if self.warn is not None:
+                    self.warn(f"warning: {err.message}: MACs of its files not verified")
+            return []
         except LcmError:
             return []  # no key here (or a locked keyring): nothing to verify with
         return []

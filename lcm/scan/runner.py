@@ -70,7 +70,8 @@ def run(opts: ScanOptions, out: TextIO, warn: Callable[[str], None]) -> int:
     config = load_config(root, opts.config)
     scanner = Scanner(disabled=config.disable, allow=config.allow)
     path_filter = sources.PathFilter(config.exclude)
-    lcm_checks = LcmChecks(disabled=config.disable, verify_mac=not (opts.staged or opts.history))
+    lcm_checks = LcmChecks(disabled=config.disable, verify_mac=not (opts.staged or opts.history),
+                           warn=warn)
     baseline = None
     if opts.baseline:  # read first: a missing or broken baseline fails before any work
         from lcm.scan.baseline import load_baseline

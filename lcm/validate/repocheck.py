@@ -10,7 +10,8 @@ from typing import Any, Iterable, Mapping
 
 from lcm.repository.address import Address
 from lcm.format.document import META_KEY
-from lcm.errors import BackendUnavailable, IntegrityError, KeyStoreError, LcmError, RepoError
+from lcm.errors import (BackendUnavailable, IntegrityError, KeyStoreError, LcmError, RepoError,
+                        WrongKey)
 from lcm.repository.manifest import MANIFEST_NAME
 from lcm.format.paths import KeyPath
 from lcm.repository.repo import CONFIG_DIR, Repo, display_path
@@ -327,6 +328,8 @@ class RepoCheck:
                 keys = self.repo.keys(tenant)
                 keys.key(keys.active_version)
                 self._keys[tenant] = keys
+            except WrongKey:
+                raise  # a key is here but not this tenant's: an error, never a keyless check
             except (KeyStoreError, BackendUnavailable, RepoError, LcmError):
                 self._keys[tenant] = None
                 self.keyless.add(tenant)

@@ -137,6 +137,74 @@ def test_next_command_removes_a_buffer_nobody_guards(repo: Path, secret_marker: 
                 pass
 
 
+# A wrapper script as $EDITOR: it starts a helper in the background (a grandchild of
+# lcm, in the editor's process group) and then runs the real editor as its child.
+WRAPPER = textwrap.dedent("""\
+    #!/bin/sh
+    sleep 300 &
+    echo $! > "$LCM_TEST_GRANDCHILD"
+    "$LCM_TEST_PYTHON" "$LCM_TEST_EDITOR" "$@"
+""")
+
+
+def _start_wrapped_edit(repo: Path, tmp_path: Path, monkeypatch):
+    wrapper = tmp_path / "editor-wrapper.sh"
+    wrapper.write_text(WRAPPER)
+    wrapper.chmod(0o755)
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR)
+    report, grandchild = tmp_path / "editor-report", tmp_path / "grandchild"
+    monkeypatch.setenv("EDITOR", str(wrapper))
+    monkeypatch.setenv("LCM_TEST_PYTHON", sys.executable)
+    monkeypatch.setenv("LCM_TEST_EDITOR", str(script))
+    monkeypatch.setenv("LCM_TEST_EDITOR_REPORT", str(report))
+    monkeypatch.setenv("LCM_TEST_GRANDCHILD", str(grandchild))
+    proc = subprocess.Popen([str(LCM), "edit", ADDR], cwd=repo, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    assert _wait_for(lambda: report.exists() and report.read_text()
+                     and grandchild.exists() and grandchild.read_text().strip())
+    pid, buffer = report.read_text().split(" ", 1)
+    wrapper_pids = [p for p in _children(proc.pid) if p in _parents_of(int(pid))]
+    return proc, int(pid), int(grandchild.read_text()), wrapper_pids, Path(buffer)
+
+
+def _parents_of(pid: int) -> list[int]:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return [int(fields[1])]
+
+
+def _pgid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_a_wrapper_editors_grandchildren_do_not_outlive_lcm(
+        repo: Path, secret_marker: bytes, tmp_path: Path, monkeypatch, how) -> None:
+    """$EDITOR a wrapper script that left a `sleep` running: when lcm dies (SIGKILL: the
+    guardian; SIGTERM: lcm itself), the editor's whole process group goes with it."""
+    since = time.time()
+    proc, editor, sleeper, wrappers, buffer = _start_wrapped_edit(repo, tmp_path, monkeypatch)
+    job = (*wrappers, editor, sleeper)
+    try:
+        assert len(wrappers) == 1, "the wrapper script is not the editor's parent"
+        # One job of its own: the wrapper leads a process group apart from lcm's.
+        assert {_pgid(pid) for pid in job} == {wrappers[0]} != {_pgid(proc.pid)}
+        assert secret_marker in buffer.read_bytes()
+        proc.send_signal(how)
+        proc.wait(timeout=30)
+        for pid in job:
+            assert _wait_for(lambda pid=pid: not _alive(pid)), f"{pid} outlived lcm"
+        assert _wait_for(lambda: not buffer.parent.exists()), f"{buffer} outlived lcm"
+        assert _files_holding(secret_marker, since, *_folders()) == []
+    finally:
+        for pid in (proc.pid, *job):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from lcm.format.crypto import _aad, canonical_json
-from lcm.format.document import Document, _Loader, check_data_model, compose, construct, load_tree
+from lcm.format.document import Document
+from lcm.format.loading import _Loader, check_data_model, compose, construct, load_tree
 from lcm.format.values import DELETE, canonical, same_value
 from lcm.format.writer import _emit_known, emit_scalar, render
 
