@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lcm.api.repo import Diff, EnvAddress, EnvInfo, Lookup, Repo, Target, TenantInfo
+from lcm.api.repo import Diff, EnvAddress, EnvInfo, Listing, Lookup, Repo, Target, TenantInfo
 from lcm.api.views import ConfigView, ValueRow
 from lcm.errors import ExitCode, LcmError
 from lcm.format.paths import KeyPath, format_path, parse_path
@@ -80,7 +80,7 @@ _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.
 
 __all__ = [
     "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvAddress", "EnvInfo",
-    "ExitCode", "KeyPath", "LcmError", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
+    "ExitCode", "KeyPath", "LcmError", "Listing", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
     "format_path", "parse_path",
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "flatten",
