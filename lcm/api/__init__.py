@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from lcm.ops.promote import Promotion
     from lcm.ops.supervise import Supervisor, supervise_live
     from lcm.ops.scaffold import Initialised, add_tenant, init, init_repo
+    from lcm.api.rotation import fix_command
     from lcm.clock import format_duration, parse_duration
     from lcm.ops.rotation import GENERATORS, RotationStatus, generate_value
     from lcm.ops.values import VALUE_TYPES, parse_value
@@ -66,7 +67,7 @@ _LAZY = {
     "Initialised": "lcm.ops.scaffold",
     "GENERATORS": "lcm.ops.rotation", "generate_value": "lcm.ops.rotation",
     "parse_duration": "lcm.clock", "format_duration": "lcm.clock",
-    "RotationStatus": "lcm.ops.rotation",
+    "RotationStatus": "lcm.ops.rotation", "fix_command": "lcm.api.rotation",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
     "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
@@ -90,6 +91,7 @@ __all__ = [
     "validation_output", "HistoryEntry", "FileDiff", "RollbackResult", "Written", "Finding",
     "Report", "Promotion", "Change", "LiveConfig", "Supervisor", "supervise_live",
     "GENERATORS", "generate_value", "parse_duration", "format_duration", "RotationStatus",
+    "fix_command",
 ]
 
 
