@@ -66,6 +66,7 @@ class LcmApp(EditingActions):
         self.created: set[api.Address] = set()  # files staged for creation
         self.file_addresses: list[str] = []
         self.listing: api.Listing | None = None
+        self._dialogs_warmed = False
         self._want_key: str | None = None
 
     # ---- layout ------------------------------------------------------------------------
@@ -122,6 +123,9 @@ class LcmApp(EditingActions):
             if str(addr) not in tree.addresses:
                 tree.add_pending_file(addr.tenant, addr.env, addr.name)
         self.file_addresses = tree.addresses
+        if not self._dialogs_warmed:  # after the first paint, while the user reads it
+            self._dialogs_warmed = True
+            self.set_timer(0.3, self.warm_dialogs)
         if self.open_request:
             self.open_address(self.open_request)
             self.open_request = None

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
-from textual.widgets import Label
+from textual.containers import Vertical
+from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 import lcm.api as api
 from lcm_tui.format import edit_text
@@ -49,6 +50,18 @@ class EditingActions(LibraryCalls, App[int]):
 
     def load_view(self) -> None:
         raise NotImplementedError
+
+    async def warm_dialogs(self) -> None:
+        """Mount the dialogs' kinds of widget once, hidden, while the app is idle: Textual
+        parses a widget class's CSS when it is first mounted, and the first dialog to open
+        would pay that (it took the first edit dialog over 50 ms; benchmarks/bench_tui.py)."""
+        if not self.is_running or not self.screen_stack:
+            return  # the app is shutting down
+        warm = Vertical(Input(), Select([("-", "-")], allow_blank=False), Checkbox(),
+                        TextArea(), Button())
+        warm.display = False
+        await self.screen_stack[0].mount(warm)
+        await warm.remove()
 
     # ---- actions: editing --------------------------------------------------------------
 
