@@ -66,7 +66,7 @@ class LcmApp(EditingActions):
         self.created: set[api.Address] = set()  # files staged for creation
         self.file_addresses: list[str] = []
         self.listing: api.Listing | None = None
-        self._dialogs_warmed = False
+        self._first_paint_done = False
         self._want_key: str | None = None
 
     # ---- layout ------------------------------------------------------------------------
@@ -123,15 +123,31 @@ class LcmApp(EditingActions):
             if str(addr) not in tree.addresses:
                 tree.add_pending_file(addr.tenant, addr.env, addr.name)
         self.file_addresses = tree.addresses
-        if not self._dialogs_warmed:  # after the first paint, while the user reads it
-            self._dialogs_warmed = True
-            self.set_timer(0.3, self.warm_dialogs)
+        if not self._first_paint_done:  # after the first paint, while the user reads it
+            self._first_paint_done = True
+            self.set_timer(0.3, self._after_first_paint)
         if self.open_request:
             self.open_address(self.open_request)
             self.open_request = None
         elif self.current is not None:
             tree.reveal_file(str(self.current))
             self.load_view()
+
+    async def _after_first_paint(self) -> None:
+        """Work that would otherwise land on the first keystrokes: the dialogs' CSS, and a
+        `gc.freeze()` of what start-up built (Textual, lcm, the tree), so the collector's
+        full passes skip it: with ~127k objects each took 55-73 ms, every other time an
+        edit dialog opened (measured; benchmarks/bench_tui.py)."""
+        import gc
+
+        await self.warm_dialogs()
+        if self.is_running:
+            gc.freeze()
+
+    def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # the objects frozen above become collectable again once the app ends
 
     def open_address(self, text: str, key: str | None = None) -> None:
         """Open a file by its address (from the palette, `--open` or a finding)."""
