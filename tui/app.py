@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static, Tree
 
 import lcm.api as api
@@ -20,7 +21,7 @@ from lcm_tui.commands import ActionsProvider, FilesProvider
 from lcm_tui.screens.history import HistoryScreen
 from lcm_tui.screens.rotation import RotationScreen
 from lcm_tui.screens.validation import ValidationScreen
-from lcm_tui.session import Listing, Session
+from lcm_tui.session import Session
 from lcm_tui.editing import EditingActions
 from lcm_tui.widgets.config_table import ConfigTable
 from lcm_tui.widgets.key_footer import KeyFooter
@@ -33,11 +34,13 @@ class LcmApp(EditingActions):
     CSS_PATH = "app.tcss"
     TITLE = "lcm"
     COMMANDS = App.COMMANDS | {ActionsProvider, FilesProvider}
+    # In footer order, three rows of five: viewing; editing; pending changes, panels, quit.
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
         Binding("t", "toggle_view", "Effective/stored"),
         Binding("r", "reveal", "Reveal"),
         Binding("R", "reveal_all", "Reveal all"),
+        Binding("h", "history", "History"),
+        Binding("v", "validation", "Validate"),
         Binding("e", "edit", "Edit"),
         Binding("a", "add_key", "Add key"),
         Binding("u", "unset", "Unset"),
@@ -46,9 +49,9 @@ class LcmApp(EditingActions):
         Binding("p", "pending", "Pending diff"),
         Binding("c", "commit", "Commit"),
         Binding("D", "discard", "Discard"),
-        Binding("h", "history", "History"),
-        Binding("v", "validation", "Validate"),
-        Binding("s", "rotation", "Rotation"),
+        Binding("s", "rotation", "Rotation", tooltip="Rotation status: overdue secrets and "
+                "data keys first"),
+        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self, path: Path | str = ".", *, open_address: str | None = None) -> None:
@@ -59,9 +62,11 @@ class LcmApp(EditingActions):
         self.view: api.ConfigView | None = None
         self.effective = True
         self.revealed: dict[api.KeyPath, Any] = {}
-        self.staged: dict[api.Address, dict[str, str]] = {}
+        self.staged: dict[api.Address, set[api.KeyPath]] = {}  # key paths edited, per file
+        self.created: set[api.Address] = set()  # files staged for creation
         self.file_addresses: list[str] = []
-        self.listing: Listing | None = None
+        self.listing: api.Listing | None = None
+        self._first_paint_done = False
         self._want_key: str | None = None
 
     # ---- layout ------------------------------------------------------------------------
@@ -94,11 +99,15 @@ class LcmApp(EditingActions):
     def _main_actions(self) -> set[str]:
         return {b.action for b in self.BINDINGS if isinstance(b, Binding)}
 
-    def palette_actions(self) -> Iterator[tuple[str, str, str]]:
-        """(action, description, key) of every binding, for the command palette."""
-        for binding in self.BINDINGS:
+    def palette_actions(self, screen: Screen[Any]) -> Iterator[tuple[str, str, str]]:
+        """(action, description, key) of every binding active on `screen`, for the command
+        palette: the main screen's actions there, a panel's own actions on a panel."""
+        on_main = screen is self.screen_stack[0]
+        namespace = "" if on_main else "screen."
+        for binding in self.BINDINGS if on_main else screen.BINDINGS:
             assert isinstance(binding, Binding)
-            yield binding.action, binding.description, binding.key
+            yield (namespace + binding.action, binding.tooltip or binding.description,
+                   binding.key)
 
     # ---- loading -----------------------------------------------------------------------
 
@@ -106,20 +115,39 @@ class LcmApp(EditingActions):
         self.call_library(self.session.listing, done=self._listed, name="listing",
                           exclusive=True, group="listing")
 
-    def _listed(self, listing: Listing) -> None:
+    def _listed(self, listing: api.Listing) -> None:
         self.listing = listing
         tree = self.query_one(RepoTree)
         tree.populate(listing)
-        for addr, marks in self.staged.items():
-            if str(addr) not in tree.addresses and marks.get("") == "new":
+        for addr in sorted(self.created):
+            if str(addr) not in tree.addresses:
                 tree.add_pending_file(addr.tenant, addr.env, addr.name)
         self.file_addresses = tree.addresses
+        if not self._first_paint_done:  # after the first paint, while the user reads it
+            self._first_paint_done = True
+            self.set_timer(0.3, self._after_first_paint)
         if self.open_request:
             self.open_address(self.open_request)
             self.open_request = None
         elif self.current is not None:
             tree.reveal_file(str(self.current))
             self.load_view()
+
+    async def _after_first_paint(self) -> None:
+        """Work that would otherwise land on the first keystrokes: the dialogs' CSS, and a
+        `gc.freeze()` of what start-up built (Textual, lcm, the tree), so the collector's
+        full passes skip it: with ~127k objects each took 55-73 ms, every other time an
+        edit dialog opened (measured; benchmarks/bench_tui.py)."""
+        import gc
+
+        await self.warm_dialogs()
+        if self.is_running:
+            gc.freeze()
+
+    def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # the objects frozen above become collectable again once the app ends
 
     def open_address(self, text: str, key: str | None = None) -> None:
         """Open a file by its address (from the palette, `--open` or a finding)."""
@@ -151,7 +179,7 @@ class LcmApp(EditingActions):
             return  # an older request finished after the user moved on
         self.view = view
         table = self.query_one(ConfigTable)
-        table.show(view, self.revealed, self.staged.get(view.address, {}))
+        table.show(view, self.revealed, self.staged.get(view.address, set()))
         if self._want_key is not None:  # a jump (palette, finding): show the key
             if self._want_key:
                 table.select_key(self._want_key)
@@ -192,7 +220,7 @@ class LcmApp(EditingActions):
             parts.append(f"{secrets} secret{'s' * (secrets != 1)}"
                          + (f", {shown} revealed (audited)" if shown else " masked"))
         if self.staged.get(view.address):
-            parts.append("staged edits in green")
+            parts.append("staged in green")
         status.update("  ·  ".join(parts))
 
     # ---- tree and table events ---------------------------------------------------------
@@ -259,7 +287,7 @@ class LcmApp(EditingActions):
         if addr != self.current or self.view is None:
             return
         self.revealed.update(plain)
-        self.query_one(ConfigTable).show(self.view, self.revealed, self.staged.get(addr, {}))
+        self.query_one(ConfigTable).show(self.view, self.revealed, self.staged.get(addr, set()))
         self._set_status(self.view)
         count = len(plain)
         self.notify(f"revealed {count} secret{'s' * (count != 1)} of {addr} (audited); "

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
-from textual.widgets import Label
+from textual.containers import Vertical
+from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 import lcm.api as api
 from lcm_tui.format import edit_text
@@ -17,7 +18,6 @@ from lcm_tui.screens.edit import EditRequest, EditScreen, Staged
 from lcm_tui.screens.new_file import NewFileScreen
 from lcm_tui.screens.pending import PendingScreen
 from lcm_tui.session import Session
-from lcm_tui.widgets.config_table import ConfigTable
 from lcm_tui.widgets.repo_tree import RepoTree
 from lcm_tui.workers import LibraryCalls
 
@@ -31,7 +31,9 @@ class EditingActions(LibraryCalls, App[int]):
     current: api.Address | None
     view: api.ConfigView | None
     revealed: dict[api.KeyPath, Any]
-    staged: dict[api.Address, dict[str, str]]
+    staged: dict[api.Address, set[api.KeyPath]]
+    created: set[api.Address]
+    _want_key: str | None
     file_addresses: list[str]
 
     def _need_file(self) -> bool:
@@ -43,17 +45,32 @@ class EditingActions(LibraryCalls, App[int]):
     def _selected_env(self) -> tuple[str, str]:
         raise NotImplementedError
 
-    def _set_status(self, view: api.ConfigView) -> None:
-        raise NotImplementedError
-
     def reload_listing(self) -> None:
         raise NotImplementedError
+
+    def load_view(self) -> None:
+        raise NotImplementedError
+
+    async def warm_dialogs(self) -> None:
+        """Mount the dialogs' kinds of widget once, hidden, while the app is idle: Textual
+        parses a widget class's CSS when it is first mounted, and the first dialog to open
+        would pay that (it took the first edit dialog over 50 ms; benchmarks/bench_tui.py)."""
+        if not self.is_running or not self.screen_stack:
+            return  # the app is shutting down
+        warm = Vertical(Input(), Select([("-", "-")], allow_blank=False), Checkbox(),
+                        TextArea(), Button())
+        warm.display = False
+        await self.screen_stack[0].mount(warm)
+        await warm.remove()
 
     # ---- actions: editing --------------------------------------------------------------
 
     def action_edit(self) -> None:
         row = self._selected_row()
         if row is None or self.current is None:
+            return
+        if row.type == "delete":  # a value typed here sets the key in this file again
+            self._open_editor(EditRequest(self.current, row.key))
             return
         if row.type not in EDITABLE_KINDS:
             self.notify(f"{row.key} is {row.type}; set a new value with `a` (type its key)",
@@ -73,8 +90,8 @@ class EditingActions(LibraryCalls, App[int]):
     def _open_editor(self, request: EditRequest) -> None:
         def staged(result: Staged | None) -> None:
             if result is not None:
-                self._mark(request.address, result.key, result.shown,
-                           f"staged: set {request.address} {result.key}")
+                self._staged_edit(request.address, result.path,
+                                  f"staged: set {request.address} {api.format_path(result.path)}")
 
         self.push_screen(EditScreen(self.session, request), staged)
 
@@ -84,21 +101,25 @@ class EditingActions(LibraryCalls, App[int]):
             return
         addr, key = self.current, row.key
         self.call_library(self.session.stage_unset, addr, key, name="stage-unset",
-                          done=lambda _p: self._mark(addr, key, "(unset)",
-                                                     f"staged: unset {addr} {key}"))
+                          done=lambda path: self._staged_edit(addr, path,
+                                                              f"staged: unset {addr} {key}"))
 
     def action_mark_delete(self) -> None:
         row = self._selected_row()
         if row is None or self.current is None:
             return
         addr, key = self.current, row.key
+        if row.type == "delete":
+            self.notify(f"{key} is already marked !delete (u removes the marker)",
+                        severity="warning")
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.call_library(self.session.stage_delete_marker, addr, key,
                                   name="stage-delete",
-                                  done=lambda _p: self._mark(addr, key, "!delete",
-                                                             f"staged: {key} !delete in {addr}"))
+                                  done=lambda path: self._staged_edit(
+                                      addr, path, f"staged: {key} !delete in {addr}"))
 
         self.push_screen(ConfirmScreen(
             "Mark !delete", f"Hide {key} in {addr} (and the envs below it) with a !delete "
@@ -113,7 +134,7 @@ class EditingActions(LibraryCalls, App[int]):
 
         def created(addr: api.Address | None) -> None:
             if addr is not None:
-                self.staged.setdefault(addr, {})[""] = "new"
+                self.created.add(addr)
                 self.query_one(RepoTree).add_pending_file(addr.tenant, addr.env, addr.name)
                 self.file_addresses = self.query_one(RepoTree).addresses
                 self._update_pending(f"staged: new file {addr}")
@@ -121,15 +142,14 @@ class EditingActions(LibraryCalls, App[int]):
 
         self.push_screen(NewFileScreen(self.session, tenant, env), created)
 
-    def _mark(self, addr: api.Address, key: str, shown: str, note: str) -> None:
-        # TODO(api): no view of the staged result (e.g. `repo.view(addr, changes=cs)`), so the
-        # table marks each staged key with what the user typed until the commit reloads it.
-        self.staged.setdefault(addr, {})[key] = shown
-        if addr == self.current and self.view is not None:
-            table = self.query_one(ConfigTable)
-            table.show(self.view, self.revealed, self.staged[addr])
-            table.select_key(key)
-            self._set_status(self.view)
+    def _staged_edit(self, addr: api.Address, path: api.KeyPath, note: str) -> None:
+        """Show an accepted edit: the table reloads the view of the staged result."""
+        self.staged.setdefault(addr, set()).add(path)
+        for shown in [p for p in self.revealed if p[: len(path)] == path]:
+            del self.revealed[shown]  # the plaintext revealed before the edit is not current
+        if addr == self.current:
+            self._want_key = api.format_path(path)
+            self.load_view()
         self._update_pending(note)
 
     def _update_pending(self, note: str | None = None) -> None:
@@ -183,6 +203,7 @@ class EditingActions(LibraryCalls, App[int]):
 
     def _after_write(self, note: str | None = None) -> None:
         self.staged.clear()
+        self.created.clear()
         self._update_pending()
         if note:
             self.notify(note, title="pending changes")

@@ -17,21 +17,6 @@ from lcm_tui.values import parse_value
 
 
 @dataclass(frozen=True)
-class Listing:
-    """What the tree shows: each tenant's envs and, per env, its own and inherited names."""
-
-    tenants: list[api.TenantInfo]
-    environments: list[api.EnvInfo]
-    own: dict[tuple[str, str], list[str]]
-    inherited: dict[tuple[str, str], list[str]]
-
-    def addresses(self) -> list[str]:
-        """Every file address the tree can open (own and inherited), for the palette."""
-        return sorted({f"{t}/{e}/{n}" for source in (self.own, self.inherited)
-                       for (t, e), names in source.items() for n in names})
-
-
-@dataclass(frozen=True)
 class Located:
     """A validation finding and the file address it points into (None when not a config)."""
 
@@ -49,35 +34,25 @@ class Session:
 
     # ---- browsing ----------------------------------------------------------------------
 
-    def listing(self) -> Listing:
+    def listing(self) -> api.Listing:
         with self.lock:
-            tenants = self.repo.tenants()
-            envs = self.repo.environments()
-            own: dict[tuple[str, str], list[str]] = {}
-            for addr in self.repo.files():
-                own.setdefault((addr.tenant, addr.env), []).append(addr.name)
-            inherited: dict[tuple[str, str], list[str]] = {}
-            for tenant in tenants:
-                for env in envs:
-                    mine = set(own.get((tenant.name, env.name), ()))
-                    # TODO(api): config_names walks the disk per env; a listing call could
-                    # return own and inherited names of every env in one pass.
-                    names = self.repo.config_names(tenant.name, env.name)
-                    inherited[(tenant.name, env.name)] = [n for n in names if n not in mine]
-            return Listing(tenants, envs, {k: sorted(v) for k, v in own.items()}, inherited)
+            return self.repo.listing()
 
     def address(self, text: str) -> api.Address:
         with self.lock:
             return self.repo.address(text)
 
     def view(self, addr: api.Address, effective: bool) -> api.ConfigView:
+        """The rows as a commit of the staged edits would leave them (the disk when none
+        touch this file's env chain), with the `!delete` markers that hide keys."""
         with self.lock:
-            return self.repo.view(addr, effective=effective)
+            return self.repo.view(addr, effective=effective, changes=self.changes,
+                                  markers=True)
 
     def reveal(self, addr: api.Address, paths: list[api.KeyPath] | None,
                effective: bool) -> dict[api.KeyPath, Any]:
         with self.lock:
-            return self.repo.reveal(addr, paths, effective=effective)
+            return self.repo.reveal(addr, paths, effective=effective, changes=self.changes)
 
     # ---- staging -----------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from lcm.errors import LcmError
 
-Done = Callable[[Any], None]
+Done = Callable[[Any], object]  # a result, e.g. `dismiss`, is ignored
 Failed = Callable[[str, BaseException], None]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lcm.api.repo import Diff, EnvAddress, EnvInfo, Lookup, Repo, Target, TenantInfo
+from lcm.api.repo import Diff, EnvAddress, EnvInfo, Listing, Lookup, Repo, Target, TenantInfo
 from lcm.api.views import ConfigView, ValueRow
 from lcm.errors import ExitCode, LcmError
 from lcm.format.paths import KeyPath, format_path, parse_path
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from lcm.ops.promote import Promotion
     from lcm.ops.supervise import Supervisor, supervise_live
     from lcm.ops.scaffold import Initialised, add_tenant, init, init_repo
+    from lcm.api.rotation import fix_command
     from lcm.clock import format_duration, parse_duration
     from lcm.ops.rotation import GENERATORS, RotationStatus, generate_value
     from lcm.ops.values import VALUE_TYPES, parse_value
@@ -67,7 +68,7 @@ _LAZY = {
     "Initialised": "lcm.ops.scaffold",
     "GENERATORS": "lcm.ops.rotation", "generate_value": "lcm.ops.rotation",
     "parse_duration": "lcm.clock", "format_duration": "lcm.clock",
-    "RotationStatus": "lcm.ops.rotation",
+    "RotationStatus": "lcm.ops.rotation", "fix_command": "lcm.api.rotation",
     "VALUE_TYPES": "lcm.ops.values", "parse_value": "lcm.ops.values",
     "find_root": "lcm.repository.repo", "validate": "lcm.validate.run",
     "HistoryEntry": "lcm.history.log", "FileDiff": "lcm.history.render",
@@ -81,7 +82,7 @@ _MODULES = {"audit": "lcm.repository.audit", "validation_output": "lcm.validate.
 
 __all__ = [
     "Address", "ChangeSet", "ConfigView", "DELETE", "Diff", "Edit", "EnvAddress", "EnvInfo",
-    "ExitCode", "KeyPath", "LcmError", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
+    "ExitCode", "KeyPath", "LcmError", "Listing", "Lookup", "Repo", "Target", "TenantInfo", "ValueRow",
     "format_path", "parse_path",
     # loaded on first use:
     "Merged", "Shown", "merge_file", "show_file", "edit_file", "to_env", "flatten",
@@ -91,6 +92,7 @@ __all__ = [
     "validation_output", "HistoryEntry", "FileDiff", "RollbackResult", "Written", "Finding",
     "Report", "Promotion", "Change", "LiveConfig", "Supervisor", "supervise_live",
     "GENERATORS", "generate_value", "parse_duration", "format_duration", "RotationStatus",
+    "fix_command",
 ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lcm.api.rotation import RotationMethods
+from lcm.api.staged import StagedDocuments, chain_layers
 from lcm.api.views import ConfigView, RowBuilder, ValueRow
 from lcm.errors import RepoError, UsageError
 from lcm.format.crypto import is_encrypted
@@ -46,6 +47,27 @@ class EnvInfo:
     name: str
     parent: str | None
     chain: tuple[str, ...]  # root ancestor first, this env last
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a tree of the repository shows: the tenants, the environments, and per
+    (tenant, env) the config names it has its own file for and the names it only inherits
+    (each list sorted)."""
+
+    tenants: list[TenantInfo]
+    environments: list[EnvInfo]
+    own: dict[tuple[str, str], list[str]]
+    inherited: dict[tuple[str, str], list[str]]
+
+    def names(self, tenant: str, env: str) -> list[str]:
+        """Every name with an effective config in `tenant/env` (what `config_names` says)."""
+        return sorted(self.own.get((tenant, env), []) + self.inherited.get((tenant, env), []))
+
+    def addresses(self) -> list[str]:
+        """Every `TENANT/ENV/NAME` with an effective config, own and inherited."""
+        return sorted(f"{t}/{e}/{n}" for source in (self.own, self.inherited)
+                      for (t, e), names in source.items() for n in names)
 
 
 @dataclass(frozen=True)
@@ -135,17 +157,36 @@ class Repo(RotationMethods, _Repository):
         """Config files present on disk, optionally of one tenant and/or env."""
         return list(self.iter_addresses(tenant, env))
 
+    def listing(self) -> Listing:
+        """Tenants, environments and every env's own and inherited config names, from one
+        walk of `config/` (not one per env and ancestor, as `config_names` would take)."""
+        return Listing(self.tenants(), self.environments(), *self._names())
+
+    def _names(self) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+        own: dict[tuple[str, str], set[str]] = {}
+        for addr in self.iter_addresses():
+            own.setdefault((addr.tenant, addr.env), set()).add(addr.name)
+        inherited: dict[tuple[str, str], list[str]] = {}
+        for tenant in self.manifest.tenants:
+            for env in self.manifest.environments:
+                mine = own.get((tenant, env), set())
+                chain = self.manifest.env_chain(env)
+                names = set().union(*(own.get((tenant, e), set()) for e in chain))
+                inherited[(tenant, env)] = sorted(names - mine)
+        return {k: sorted(v) for k, v in own.items()}, inherited
+
     def targets(self, *, tenants: bool = False, envs: bool = False,
                 files: bool = True) -> list[str]:
         """Addresses a command can take here (for shell completion): tenants, `TENANT/ENV`,
         and `TENANT/ENV/NAME` for every name with an effective config in that env."""
+        # No TenantInfo needed here: completion need not read the key files.
+        listing = Listing([], [], *self._names()) if files else Listing([], [], {}, {})
         out: list[str] = []
         for tenant in sorted(self.manifest.tenants):
             out += [tenant] if tenants else []
             for env in self.manifest.environments:
                 out += [f"{tenant}/{env}"] if envs else []
-                if files:
-                    out += [f"{tenant}/{env}/{name}" for name in self.config_names(tenant, env)]
+                out += [f"{tenant}/{env}/{name}" for name in listing.names(tenant, env)]
         return out
 
     def target(self, text: str) -> Target:
@@ -171,38 +212,54 @@ class Repo(RotationMethods, _Repository):
         return load(ref, self.root) if ref else None
 
     def view(self, addr: Address, *, effective: bool = True, reveal: bool | Iterable[KeyPath] = False,
-             ignore_mac: bool = False) -> ConfigView:
+             ignore_mac: bool = False, changes: ChangeSet | None = None,
+             markers: bool = False) -> ConfigView:
         """Rows of the effective config at `addr` (or, `effective=False`, of that file's own
-        stored keys). `reveal` True (every secret) or some key paths: decrypted and audited."""
+        stored keys). `reveal` True (every secret) or some key paths: decrypted and audited.
+        With `changes`, the rows are what committing that change-set would leave: its staged
+        texts over the disk (values, types, provenance and lines from the staged files).
+        With `markers`, an effective view also has a `delete` row for each `!delete` marker
+        that hides a key (see `RowBuilder.markers`)."""
+        staged = self._staged(addr, effective, changes)
         schema = self.schema_of(addr)
-        builder = RowBuilder(self, schema)
+        builder = RowBuilder(self, schema, staged.document if staged else None)
         source_of: Callable[[KeyPath], Address | None]
         if effective:
-            eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+            eff = staged.resolve(addr, not ignore_mac) if staged else \
+                self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
             tree, source_of, verified = eff.stored, eff.provenance, eff.verified
         else:
-            tree = self.require_document(addr).tree
-            verified = False if ignore_mac else self._try_verify(addr)
+            doc = staged.require(addr) if staged else self.require_document(addr)
+            tree = doc.tree
+            if ignore_mac:
+                verified = False
+            else:
+                verified = staged.verified([(addr, doc)]) if staged else self._try_verify(addr)
 
             def source_of(_path: KeyPath) -> Address | None:
                 return addr
         wanted = _wanted_paths(tree, reveal)
-        revealed = self.reveal(addr, wanted, effective=effective, ignore_mac=ignore_mac) \
-            if wanted else {}
+        revealed = self.reveal(addr, wanted, effective=effective, ignore_mac=ignore_mac,
+                               changes=changes) if wanted else {}
         rows = builder.rows(tree, source_of, revealed)
+        if effective and markers:
+            rows += builder.markers(chain_layers(self, addr, builder.document), tree)
         return ConfigView(addr.tenant, addr.env, addr.name, effective, rows, verified,
                           schema.name if schema else None)
 
     def reveal(self, addr: Target, paths: Iterable[KeyPath] | None = None, *,
-               effective: bool = True, ignore_mac: bool = False) -> dict[KeyPath, Any]:
+               effective: bool = True, ignore_mac: bool = False,
+               changes: ChangeSet | None = None) -> dict[KeyPath, Any]:
         """Decrypt the secrets at `paths` (every secret when None) of the effective config
-        at `addr` (or of the file itself); the audit entry is written only after every
-        value decrypted, and names exactly the keys returned (for a whole env, each key
-        path starts with the file name)."""
+        at `addr` (or of the file itself; as the change-set `changes` would leave it when
+        given); the audit entry is written only after every value decrypted, and names
+        exactly the keys returned (for a whole env, each key path starts with the file name)."""
         from lcm.repository import audit
 
+        staged = self._staged(addr, effective, changes) if isinstance(addr, Address) else None
         if effective:
-            eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+            eff = staged.resolve(addr, not ignore_mac) if staged and isinstance(addr, Address) \
+                else self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
             stored_tree = eff.stored
             wanted = list(paths) if paths is not None else eff.secret_paths()
             out = {p: eff.get_path(p, reveal=True) for p in wanted
@@ -210,14 +267,29 @@ class Repo(RotationMethods, _Repository):
         else:
             if not isinstance(addr, Address):
                 raise UsageError(f"{addr}: a file's own values need a file address")
-            plain = self.decrypt(addr, verify=not ignore_mac)
-            doc = self.require_document(addr)
+            if staged:
+                plain = staged.decrypt(addr, not ignore_mac)
+                doc = staged.require(addr)
+            else:
+                plain = self.decrypt(addr, verify=not ignore_mac)
+                doc = self.require_document(addr)
             wanted = list(paths) if paths is not None else doc.encrypted_paths()
             out = {p: lookup(plain, p) for p in wanted if is_encrypted(_stored_at(doc.tree, p))}
         if out:
             audit.record(self.root, "reveal", tenant=addr.tenant, address=str(addr),
                          keys=[format_path(p) for p in out])
         return out
+
+    def _staged(self, addr: Address, effective: bool,
+                changes: ChangeSet | None) -> StagedDocuments | None:
+        """The change-set's documents when it rewrites a file this view reads, else None
+        (the disk, through the repository's caches)."""
+        if changes is None or not len(changes):
+            return None
+        staged = StagedDocuments(self, changes)
+        chain = self.manifest.env_chain(addr.env) if effective else [addr.env]
+        return staged if staged.touches(Address(addr.tenant, e, addr.name) for e in chain) \
+            else None
 
     def get(self, addr: Target, key: KeyPath = (), *, reveal: bool = False,
             ignore_mac: bool = False) -> Lookup:

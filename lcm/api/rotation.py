@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lcm.ops.rotation import (
         KeyRotation, MasterRotation, Pruned, RotationStatus, SecretRotation,
     )
+    from lcm.ops.rotation.status import DataKeyStatus, SecretStatus
     from lcm.ops.rotation.secret import Previous
 
 
@@ -59,3 +60,23 @@ class RotationMethods(_Repository):
         from lcm.ops.rotation import previous_value
 
         return previous_value(self, addr, key, reveal=reveal)
+
+
+
+def fix_command(item: SecretStatus | DataKeyStatus) -> str | None:
+    """The `lcm rotate …` command that fixes an offender of `rotation_status()`, None when
+    the item needs nothing: a new value for an overdue secret (read from stdin; or
+    `--generate SPEC`), `prune` for a previous value past its overlap, a new data-key
+    version for an overdue data key."""
+    import shlex
+
+    from lcm.ops.rotation import DataKeyStatus
+
+    if isinstance(item, DataKeyStatus):
+        return f"lcm rotate key {shlex.quote(item.tenant)}" if item.overdue else None
+    if item.overdue:
+        where = f"{shlex.quote(item.address)} {shlex.quote(item.key)}"
+        return f"lcm rotate secret {where} --value-stdin"
+    if item.overlap_expired:
+        return f"lcm rotate prune {shlex.quote(item.address.split('/', 1)[0])}"
+    return None

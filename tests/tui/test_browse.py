@@ -92,9 +92,10 @@ async def test_palette_lists_actions_and_files(seeded: Path) -> None:
     app = LcmApp(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        actions = [text for _a, text, _k in app.palette_actions()]
-        for wanted in ("Reveal", "Edit", "Commit", "History", "Validate", "Rotation"):
+        actions = [text for _a, text, _k in app.palette_actions(app.screen)]
+        for wanted in ("Reveal", "Edit", "Commit", "History", "Validate"):
             assert wanted in actions
+        assert any(a.startswith("Rotation status") for a in actions)
         assert ActionsProvider in app.COMMANDS and FilesProvider in app.COMMANDS
         await pilot.press("ctrl+p")
         await pilot.press(*"production/router")
@@ -102,3 +103,25 @@ async def test_palette_lists_actions_and_files(seeded: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert str(app.current) == "acme/production/router/models"
+
+
+async def test_every_action_key_shows_in_the_footer_with_edits_pending(seeded: Path) -> None:
+    from tests.tui.test_no_plaintext import visible_text
+    from textual.widgets import Input
+
+    app = LcmApp(seeded, open_address="acme/production/inference")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for pending in (False, True):
+            shown = visible_text(app.export_screenshot())
+            for binding in LcmApp.BINDINGS:
+                assert f"{binding.key} {binding.description}" in shown, (pending, binding)
+            assert "^p palette" in shown
+            assert app.query_one(ConfigTable).select_key("llm.temperature")
+            app.query_one(ConfigTable).focus()
+            await pilot.press("e")
+            await settle(app, pilot)
+            app.screen.query_one("#value", Input).value = "0.3"
+            await pilot.press("enter")
+            await settle(app, pilot)
+        assert "2 pending" in visible_text(app.export_screenshot())

@@ -31,8 +31,8 @@ class CommitScreen(LibraryCalls, ModalScreen[Any]):
             yield Input(placeholder="commit message", id="message")
             yield Static("", id="error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Commit [enter]", id="commit", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Commit (enter)", id="commit", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.action_commit()

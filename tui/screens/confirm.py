@@ -28,8 +28,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.question, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} [y]", id="yes", variant="warning")
-                yield Button("Cancel [n]", id="no")
+                yield Button(f"{self.yes} (y)", id="yes", variant="warning")
+                yield Button("Cancel (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

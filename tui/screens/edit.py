@@ -30,10 +30,9 @@ class EditRequest:
 
 @dataclass(frozen=True)
 class Staged:
-    """An accepted edit: the key as stored and how the table should show it until commit."""
+    """An accepted edit: the key path as stored (list indices where the tree has a list)."""
 
-    key: str
-    shown: str
+    path: api.KeyPath
 
 
 class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
@@ -68,8 +67,8 @@ class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
                            soft_wrap=True, show_line_numbers=False)
             yield Static("", id="error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Stage [enter / ctrl+s]", id="save", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Stage (enter / ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self._show_kind(self.request.kind)
@@ -100,8 +99,7 @@ class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
         self._error("")
         self.call_library(self.session.stage_set, self.request.address, key, raw, self._kind,
                           secret, name="stage-set",
-                          done=lambda path: self.dismiss(Staged(api.format_path(path),
-                                                                self._shown(raw, secret))),
+                          done=lambda path: self.dismiss(Staged(path)),
                           failed=lambda text, _e: self._error(text))
 
     def action_cancel(self) -> None:
@@ -110,12 +108,6 @@ class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
     @property
     def _kind(self) -> str:
         return str(self.query_one("#kind", Select).value)
-
-    def _shown(self, raw: str, secret: bool) -> str:
-        if secret:
-            return "******** (new)"
-        first, _, rest = raw.partition("\n")
-        return first + (" …" if rest else "")
 
     def _show_kind(self, kind: str) -> None:
         multiline = kind == "multiline"

@@ -30,8 +30,8 @@ class NewFileScreen(LibraryCalls, ModalScreen[api.Address | None]):
             yield Input(placeholder="name, e.g. parameters or prompts/support", id="name")
             yield Static("", id="error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Create [enter]", id="create", variant="primary")
-                yield Button("Cancel [esc]", id="cancel")
+                yield Button("Create (enter)", id="create", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.action_create()

@@ -16,7 +16,8 @@ COLUMNS = (("key", "key", 22), ("value", "value", 18), ("type", "type", 10),
 
 
 class ConfigTable(DataTable[Any]):
-    """Rows of a `ConfigView`, secrets masked unless revealed, staged edits marked."""
+    """Rows of a `ConfigView`, secrets masked unless revealed, staged edits in green (the
+    view itself is the staged result: values, types and lines as the commit will have them)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -27,18 +28,14 @@ class ConfigTable(DataTable[Any]):
             self.add_column(label, key=key, width=width)
 
     def show(self, view: api.ConfigView, revealed: dict[api.KeyPath, Any],
-             staged: dict[str, str]) -> None:
-        """Fill the table; `staged` maps key paths to what a pending edit will make them."""
+             staged: set[api.KeyPath]) -> None:
+        """Fill the table; the key paths in `staged` (edited, not committed) show in green."""
         cursor_key = self.selected_key
         self.clear()
         self.rows_by_key = {row.key: row for row in view.rows}
         current = view.address
         for row in view.rows:
-            self.add_row(*self._cells(row, current, revealed, staged.get(row.key)), key=row.key)
-        for key in staged:
-            if key not in self.rows_by_key:
-                self.add_row(Text(key, "green"), Text(staged[key], "green"), "", "staged",
-                             "", key=key)
+            self.add_row(*self._cells(row, current, revealed, row.path in staged), key=row.key)
         if cursor_key is not None:
             self.select_key(cursor_key)
 
@@ -60,17 +57,13 @@ class ConfigTable(DataTable[Any]):
 
     @staticmethod
     def _cells(row: api.ValueRow, current: api.Address, revealed: dict[api.KeyPath, Any],
-               staged: str | None) -> tuple[Any, ...]:
-        if staged is not None:
-            value = Text(staged, "green")
-            source = Text("staged", "green")
-        else:
-            plain = row.path in revealed
-            shown = revealed[row.path] if plain else row.value
-            value = Text(value_text(shown, row.type),
-                         "bold yellow" if plain else ("dim" if row.secret else ""))
-            source = Text(source_text(row, current),
-                          "" if row.source == current else "dim")
-        key = Text(row.key, "bold" if row.source == current else "")
+               staged: bool) -> tuple[Any, ...]:
+        plain = row.path in revealed
+        shown = revealed[row.path] if plain else row.value
+        style = "bold yellow" if plain else ("green" if staged else ("dim" if row.secret else ""))
+        value = Text(value_text(shown, row.type), style)
+        mine = row.source == current
+        source = Text(source_text(row, current), "green" if staged else ("" if mine else "dim"))
+        key = Text(row.key, " ".join(["bold"] * mine + ["green"] * staged))
         type_cell = f"{row.type} secret" if row.secret else row.type
         return (key, value, type_cell, source, Text(row.description or "", "dim"))

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from lcm_tui.session import Listing
+import lcm.api as api
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class RepoTree(Tree[Place]):
         self.guide_depth = 3
         self._files: dict[str, TreeNode[Place]] = {}
 
-    def populate(self, listing: Listing) -> None:
+    def populate(self, listing: api.Listing) -> None:
         """Rebuild from a listing, keeping which tenants and envs were expanded."""
         expanded = {n.data for n in self._walk() if n.is_expanded and n.data is not None}
         first = not self._files
