@@ -290,6 +290,13 @@ EDITOR_SCRIPT = textwrap.dedent(
 
     path = Path(sys.argv[-1])
     state_file = Path(os.environ["LCM_TEST_EDITOR_STATE"])
+
+    def save(state):
+        # Atomically: the test reads the state while this editor may still be running.
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, state_file)
+
     state = json.loads(state_file.read_text())
     calls = state.setdefault("calls", [])
     text = path.read_text()
@@ -314,14 +321,14 @@ EDITOR_SCRIPT = textwrap.dedent(
         subprocess.run(state["argv"], check=True, capture_output=True, cwd=state["cwd"])
         text = text.replace(state["old"], state["new"])
     elif action == "hang":
-        state_file.write_text(json.dumps(state))
+        save(state)
         import time
         time.sleep(60)
     elif action == "fail":
-        state_file.write_text(json.dumps(state))
+        save(state)
         sys.exit(3)
     path.write_text(text)
-    state_file.write_text(json.dumps(state))
+    save(state)
     """
 )
 
