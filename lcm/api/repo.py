@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from lcm.history.sides import Scope
     from lcm.ops.promote import Promotion
     from lcm.ops.rollback import RollbackResult
+    from lcm.repository.effective import Effective
     from lcm.repository.live import ChangeCallback, ErrorCallback, LiveConfig
     from lcm.validate.findings import Finding, Report
     from lcm.validate.schemas import CompiledSchema
@@ -295,12 +296,7 @@ class Repo(RotationMethods, _Repository):
             ignore_mac: bool = False) -> Lookup:
         """The effective value (or subtree) at `key`; secrets masked unless `reveal`. For
         a whole env (`EnvAddress`) the tree is keyed by file name, and so is `key`."""
-        eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
-        path = normalise_path(eff.stored, key)
-        try:
-            stored = lookup(eff.stored, path)
-        except KeyError:
-            raise RepoError(f"{addr}: no key {format_path(path)} in the effective config") from None
+        eff, path, stored = self._effective_at(addr, key, ignore_mac)
         revealed: list[str] = []
         if reveal:
             secrets = [p for p, v in iter_leaves(stored, path) if is_encrypted(v)]
@@ -309,18 +305,24 @@ class Repo(RotationMethods, _Repository):
                 revealed = [format_path(p) for p in secrets]
         return Lookup(eff.get_path(path, reveal=reveal), revealed, eff.verified)
 
+    def _effective_at(self, addr: Target, key: KeyPath,
+                      ignore_mac: bool) -> tuple[Effective, KeyPath, Any]:
+        """The effective config at `addr`, `key` as stored there (list indices read as
+        such), and the stored value or subtree at it; RepoError when the key is absent."""
+        eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
+        path = normalise_path(eff.stored, key)
+        try:
+            return eff, path, lookup(eff.stored, path)
+        except KeyError:
+            raise RepoError(f"{addr}: no key {format_path(path)} in the effective config") from None
+
     def explain(self, addr: Target, key: KeyPath = (), *, reveal: bool = False,
                 ignore_mac: bool = False) -> list[ValueRow]:
         """Rows of the effective subtree at `key`, each with the file and line it came from
         (for a whole env: every file's rows, each path starting with the file name)."""
         if isinstance(addr, EnvAddress):
             return self._explain_env(addr, key, reveal=reveal, ignore_mac=ignore_mac)
-        eff = self.resolve(addr.tenant, addr.env, addr.name, verify=not ignore_mac)
-        path = normalise_path(eff.stored, key)
-        try:
-            subtree = lookup(eff.stored, path)
-        except KeyError:
-            raise RepoError(f"{addr}: no key {format_path(path)} in the effective config") from None
+        eff, path, subtree = self._effective_at(addr, key, ignore_mac)
         secrets = [p for p, v in iter_leaves(subtree, path) if is_encrypted(v)]
         revealed = self.reveal(addr, secrets, ignore_mac=ignore_mac) if reveal and secrets else {}
         return RowBuilder(self, self.schema_of(addr)).rows(subtree, eff.provenance, revealed, path)

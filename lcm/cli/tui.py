@@ -31,7 +31,8 @@ def tui(
         import textual  # noqa: F401  (only probing that the extra is installed)
     except ImportError:
         fail("the TUI needs the `tui` extra: pip install 'lcm[tui]'", ExitCode.USAGE)
-    from lcm_tui import LcmApp
+    # mypy sees lcm_tui only in an installed wheel (the folder is tui/, mapped at build).
+    from lcm_tui import LcmApp  # type: ignore[import-not-found,unused-ignore]
 
     app = LcmApp(directory or Path.cwd(), open_address=open_address)
     app.run()
