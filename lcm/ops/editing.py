@@ -145,22 +145,58 @@ def editor_command() -> str:
                      "does not start vi")
 
 
+_ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
 def _run_editor(path: Path, guardian: _Guardian) -> None:
     """Run the editor as a job of its own (`lcm.ops.jobcontrol`): the guardian ends its
-    whole process group, grandchildren of a wrapper script included."""
+    whole process group, grandchildren of a wrapper script included.
+
+    SIGINT/SIGTERM/SIGHUP that arrive while the editor is being started are held back
+    until lcm knows its pid and has told the guardian: raised inside `Popen`, they would
+    leave an editor nobody stops (holding the buffer and the caller's pipes)."""
     editor = editor_command()
+    armed = False
+    pending = 0
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal pending
+        if armed:
+            _raise_for(signum)
+        pending = pending or signum
+
+    previous = {sig: signal.getsignal(sig) for sig in _ENDING}
+    for sig in _ENDING:
+        signal.signal(sig, _on_signal)
     try:
-        proc = jobcontrol.start([*shlex.split(editor), str(path)])
-    except FileNotFoundError:
-        raise UsageError(f"editor {editor!r} not found (set $EDITOR)") from None
-    guardian.tell(f"editor {proc.pid}")
-    try:
-        returncode = jobcontrol.wait(proc)
-    except BaseException:
-        jobcontrol.kill(proc)
-        raise
+        try:
+            proc = jobcontrol.start([*shlex.split(editor), str(path)])
+        except FileNotFoundError:
+            raise UsageError(f"editor {editor!r} not found (set $EDITOR)") from None
+        guardian.tell(f"editor {proc.pid}")
+        try:
+            armed = True
+            if pending:
+                _raise_for(pending)
+            returncode = jobcontrol.wait(proc)
+            armed = False
+        except BaseException:
+            armed = False  # a second signal must not cut the kill short
+            jobcontrol.kill(proc)
+            raise
+        finally:
+            guardian.tell("idle")
     finally:
-        guardian.tell("idle")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if pending:
+        _raise_for(pending)
     if returncode != 0:
         raise UsageError(f"editor exited with status {returncode}; nothing changed")
 

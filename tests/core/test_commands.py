@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -568,3 +569,38 @@ def test_edit_renaming_a_secret_key_does_not_write_it_in_plaintext(
     assert SECRET not in text
     log = git(seeded, "log", "-p", "--all")
     assert SECRET not in log
+
+
+@pytest.mark.parametrize("sig", ["INT", "TERM"])
+def test_edit_signalled_as_the_editor_starts_stops_the_editor(
+        seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sig: str) -> None:
+    """A signal that reaches lcm while it is still starting the editor (here: sent by the
+    editor itself, the first thing it does) must not leave the editor running: it would
+    hold the buffer and the caller's pipes forever."""
+    import os
+    import signal
+    import subprocess
+
+    marker = tmp_path / "editor-pids"
+    script = tmp_path / "signalling-editor.sh"
+    script.write_text(f"#!/bin/sh\necho $$ >> {marker}\nkill -{sig} $PPID\nexec sleep 600\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    before = cfg(seeded, ADDR).read_text()
+    for _ in range(8):
+        proc = subprocess.Popen([str(LCM_EXE), "edit", ADDR], cwd=seeded, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=30)
+        finally:
+            for pid in marker.read_text().split() if marker.exists() else []:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(int(pid), signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.returncode != 0
+        assert "Traceback" not in err, err
+        assert cfg(seeded, ADDR).read_text() == before
+    for pid in marker.read_text().split():  # every editor started was stopped
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
