@@ -67,6 +67,8 @@ class Supervisor:
         self._ending = False
         self._wake = threading.Condition()
         self._child: subprocess.Popen[bytes] | None = None
+        self._starting = True  # until a child exists, signals are held for it
+        self._held: list[int] = []  # signals that came while a child was being started
 
     # ---- called from other threads --------------------------------------------------
 
@@ -135,11 +137,18 @@ class Supervisor:
             self._start("restart")
 
     def _start(self, event: str = "start") -> None:
-        if self.on_start is not None:
-            self.on_start(event, self._env)
-        stdin = subprocess.DEVNULL if os.isatty(0) else None
-        self._child = launch(self.argv, {**self.base_env, **self._env}, process_group=0,
-                             stdin=stdin)
+        self._starting = True  # a signal from now on is held for the new child, not lost
+        try:
+            if self.on_start is not None:
+                self.on_start(event, self._env)
+            stdin = subprocess.DEVNULL if os.isatty(0) else None
+            self._child = launch(self.argv, {**self.base_env, **self._env}, process_group=0,
+                                 stdin=stdin)
+        finally:
+            self._starting = False
+        held, self._held = self._held, []
+        for sig in held:
+            self._signal_group(self._child, sig)
         self.starts += 1
         self._event(event, self._child.pid)
 
@@ -172,6 +181,9 @@ class Supervisor:
         os.kill(os.getpid(), signal.SIGSTOP)
 
     def _signal_child(self, sig: int) -> None:
+        if self._starting:
+            self._held.append(sig)
+            return
         child = self._child
         if child is not None:
             self._signal_group(child, sig)

@@ -236,3 +236,25 @@ def test_supervise_live_runs_until_the_child_exits_and_closes_the_handle(
     thread.join(15)
     assert codes == [0] and events == ["start", "restart"]
     assert not live.watching
+
+
+def test_a_signal_while_a_restart_is_starting_reaches_the_new_child(child: Child) -> None:
+    """TERM that comes while the new child is being started (here: from `on_start`, which
+    runs at that moment) is held and passed to the new child once; nothing keeps running."""
+    holder: list[Supervisor] = []
+
+    def on_start(event: str, _env: object) -> None:
+        if event == "restart":
+            holder[0].stop(signal.SIGTERM)
+
+    supervisor = Supervisor(child.argv, {"VALUE": "a"}, debounce=0.1, grace=5,
+                            on_start=on_start)
+    holder.append(supervisor)
+    thread, codes = _in_thread(supervisor)
+    wait_until(lambda: child.events("start"), what="first start")
+    supervisor.update({"VALUE": "b"})
+    thread.join(15)
+    assert not thread.is_alive(), "the restarted child never got the TERM"
+    assert codes and codes[0] in (0, 128 + signal.SIGTERM)
+    assert supervisor.starts == 2
+    assert holds(lambda: len(child.events("start")) <= 2, 0.5)
