@@ -2,10 +2,11 @@
 
 1. `rotate key` on a tenant of 10,000 secrets in 100 files (4 envs, nested maps, lists,
    one previous value per file), next to PyYAML's C loader parsing the same files
-   (`yaml.load(text, Loader=yaml.CSafeLoader)`), in one run. Target: the re-encryption
-   (read, verify, decrypt, encrypt, splice, MAC: everything before the commit) <= 3x
-   the parse. The crash-safe commit (Git objects, journal, ref, 100 fsynced working-tree
-   files) is reported beside it, with this disk's cost of fsyncing 100 files of that size.
+   (`yaml.load(text, Loader=yaml.CSafeLoader)`), in one run. Target: the whole
+   `rotate_key` call, crash-safe commit included (Git objects, journal, ref, 100 fsynced
+   working-tree files), <= 3x the parse; the re-encryption alone (read, verify, decrypt,
+   encrypt, splice, MAC) is shown too, and this disk's cost of fsyncing 100 files of
+   that size.
 2. `rotate status` on that repo (keyless): in process and as a CLI command.
 
 Run: `.venv/bin/python benchmarks/bench_rotate.py`
@@ -125,13 +126,13 @@ def run(tmp: Path) -> None:
         repo.rotate_key("acme", progress=lambda d, t: marks.append(time.perf_counter()))
         total = time.perf_counter() - start
         rounds.append((parse, marks[-1] - start, total))
-    parse, reencrypt, total = min(rounds, key=lambda r: r[1] / r[0])
+    parse, reencrypt, total = min(rounds, key=lambda r: r[2] / r[0])
     print("[1] rotate key acme (in process, best of 3 rounds; peer: best of 5 parses)")
     print(f"    PyYAML CSafeLoader, parse {len(paths)} files   {ms(parse)}")
     print(f"    re-encryption (read, verify, decrypt, encrypt, splice, MAC)   {ms(reencrypt)}"
-          f"   = {reencrypt / parse:.2f}x the parse   (target <= 3x)")
+          f"   = {reencrypt / parse:.2f}x the parse")
     print(f"    whole command incl. crash-safe commit   {ms(total)}"
-          f"   = {total / parse:.2f}x   (commit {ms(total - reencrypt)})")
+          f"   = {total / parse:.2f}x   (target <= 3x; commit {ms(total - reencrypt)})")
     floor = fsync_floor(tmp, [len(t) for t in texts])
     print(f"    this disk: writing + fsyncing {len(paths)} files of that size takes {ms(floor)}")
     env = isolated_env(tmp)

@@ -12,10 +12,10 @@ from typing import Iterator
 
 
 def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
-                 tmp_dir: Path | None = None, sync: bool = True) -> None:
+                 tmp_dir: Path | None = None, sync: bool = True, sweep: bool = True) -> None:
     """Write `path` through a temp file (in `tmp_dir`, else beside it), fsync and rename.
     With `sync` False the caller makes the data durable itself (one pass after many
-    writes: `fsync_paths`).
+    writes: `fsync_paths`). With `sweep` False the caller has swept `tmp_dir` already.
 
     `tmp_dir` must be on the same filesystem as `path`; lcm puts repository temp
     files in `.lcm/tmp/`, where neither Git nor `lcm validate` looks at them. The temp
@@ -25,7 +25,8 @@ def atomic_write(path: Path, text: str | bytes, mode: int = 0o644,
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = tmp_dir if tmp_dir is not None else path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    sweep_stale_temps(folder, None if tmp_dir is not None else path.name)
+    if sweep:
+        sweep_stale_temps(folder, None if tmp_dir is not None else path.name)
     fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path.name)}{os.getpid()}.", suffix=".tmp",
                                dir=folder)
     try:

@@ -188,6 +188,8 @@ def check_data_model(root: yaml.Node, source: str) -> None:
 
     One walk over the distinct nodes (an alias is visited once), iterative, so neither
     an alias bomb nor deep nesting costs more than the text it is written in."""
+    if _check_plain_tree(root, source):
+        return
     size: dict[int, int] = {}  # values below a node once aliases are expanded
     height: dict[int, int] = {}
     active: set[int] = set()  # the nodes on the path being walked (a cycle comes back)
@@ -225,6 +227,32 @@ def check_data_model(root: yaml.Node, source: str) -> None:
         if total > limit:
             raise BadYaml.at(node, source, f"aliases here expand to more than {limit:,} values "
                                            "(lcm's limit; an alias bomb?)")
+
+
+def _check_plain_tree(root: yaml.Node, source: str) -> bool:
+    """The common case, checked in one cheap pass: nodes that form a plain tree (no
+    alias) within the depth limit, each node checked as `check_data_model` checks it.
+    False, with nothing refused yet, when a node comes twice (an alias: the expansion and
+    cycle bounds must be counted) or the nesting is too deep (the full walk names the
+    line); a node outside the data model raises here as it would there."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    scalar_node = yaml.ScalarNode
+    while stack:
+        node, depth = stack.pop()
+        key = id(node)
+        if key in seen:
+            return False
+        seen.add(key)
+        if type(node) is scalar_node:
+            _check_scalar(node, source)
+            continue
+        if depth >= MAX_DEPTH:
+            return False
+        kids = _check_collection(node, source)
+        depth += 1
+        stack.extend([(kid, depth) for kid in kids])
+    return True
 
 
 def _check_scalar(node: yaml.ScalarNode, source: str) -> None:

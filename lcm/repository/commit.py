@@ -69,8 +69,8 @@ def write_files(root: Path, files: Mapping[str, str | None], message: str | None
     if message is not None:
         check_can_commit(root)
     sweep_temp_files(root, files)
-    oids = {rel: (None if text is None else str(git.create_blob(text.encode("utf-8"))))
-            for rel, text in files.items()}
+    data = {rel: None if text is None else text.encode("utf-8") for rel, text in files.items()}
+    oids = {rel: None if raw is None else str(git.create_blob(raw)) for rel, raw in data.items()}
     entry: dict[str, Any] = {"version": 1, "ref": None, "old": None, "new": None, "files": oids}
     if message is not None:
         ref, old = _branch(git)
@@ -82,7 +82,7 @@ def write_files(root: Path, files: Mapping[str, str | None], message: str | None
     _write_journal(root, entry)
     if message is not None:
         _move_ref(git, entry["ref"], entry["old"], entry["new"], message)
-    _finish(root, git, prefix, entry)
+    _finish(root, git, prefix, entry, data)
     return Written(entry["new"], sorted(files))
 
 
@@ -208,8 +208,10 @@ def _move_ref(git: pygit2.Repository, ref: str, old: str | None, new: str, messa
         raise RepoError(f"could not move {ref}: {err}; nothing was changed") from None
 
 
-def _finish(root: Path, git: pygit2.Repository, prefix: str, entry: dict[str, Any]) -> None:
-    """Bring the working tree (and, after a commit, the index) to the journal's files."""
+def _finish(root: Path, git: pygit2.Repository, prefix: str, entry: dict[str, Any],
+            known: Mapping[str, bytes | None] | None = None) -> None:
+    """Bring the working tree (and, after a commit, the index) to the journal's files
+    (`known`: their contents, when the caller has them; else read from the blobs)."""
     import pygit2
 
     files: dict[str, str | None] = entry["files"]
@@ -223,12 +225,14 @@ def _finish(root: Path, git: pygit2.Repository, prefix: str, entry: dict[str, An
                 path.unlink()
                 folders.add(path.parent)
             continue
-        data = git[oid].peel(pygit2.Blob).data
+        data = known.get(rel) if known is not None else None
+        if data is None:
+            data = git[oid].peel(pygit2.Blob).data
         if _same_file(path, data):
             continue
         # Durable in one pass below, before the journal goes: until then a crash is
         # finished from the blobs by the next command.
-        atomic_write(path, data, tmp_dir=tmp, sync=False)
+        atomic_write(path, data, tmp_dir=tmp, sync=False, sweep=False)  # swept at the start
         written.append(path)
         folders.add(path.parent)
     fsync_paths(written, folders)
