@@ -173,3 +173,14 @@ def test_a_wrong_key_is_never_a_reason_to_write_unsealed(seeded: Path, cli, isol
     res = cli("set", ADDR, "llm.model", "gpt-5", "--unsealed")
     assert_one_error_line(res, 4)
     assert cfg(seeded, ADDR).read_text() == before
+
+
+def test_the_keyholder_reviews_the_change_with_lcm_diff(seeded: Path, cli, keys_away) -> None:
+    assert cli("set", ADDR, "llm.model", "gpt-5", "--unsealed").code == 0
+    keys_away()
+    res = cli("diff", "HEAD~1", "HEAD")
+    assert res.code == 1, res  # differences, as git diff --exit-code
+    assert '~ llm.model: "gpt-4o-mini" -> "gpt-5"' in res.stdout
+    warning = [line for line in res.stderr.splitlines() if "unsealed edit" in line]
+    assert len(warning) == 1 and warning[0].count("config/acme/production/app.yaml") == 1
+    assert API_KEY not in res.stdout + res.stderr
