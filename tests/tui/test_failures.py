@@ -62,6 +62,17 @@ async def test_without_keys_an_edit_fails_with_a_clear_message(keyless: Path) ->
         assert app.session.pending_count == 0
 
 
+async def _edit_unsealed(app: LcmApp, pilot, key: str, value: str) -> None:
+    """Open the edit dialog on `key`, type `value`, tick "write it unsealed", stage."""
+    await select_key(app, pilot, key)
+    await pilot.press("e")
+    await settle(app, pilot)
+    app.screen.query_one("#value", Input).value = value
+    app.screen.query_one("#unsealed", Checkbox).value = True
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 async def test_without_keys_a_plain_value_is_written_unsealed_when_asked(
         keyless: Path, isolated_env: Path) -> None:
     """The edit dialog offers an unsealed write (a plain value, for a keyholder to reseal);
@@ -78,23 +89,11 @@ async def test_without_keys_a_plain_value_is_written_unsealed_when_asked(
     app = LcmApp(keyless, open_address="acme/production/inference")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await select_key(app, pilot, "llm.api_key")
-        await pilot.press("e")
-        await settle(app, pilot)
-        app.screen.query_one("#value", Input).value = "sk-new"
-        app.screen.query_one("#unsealed", Checkbox).value = True
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await _edit_unsealed(app, pilot, "llm.api_key", "sk-new")
         assert "is or holds a secret" in screen_text(app.screen.query_one("#error", Static))
         await pilot.press("escape")
         await settle(app, pilot)
-        await select_key(app, pilot, "llm.temperature")
-        await pilot.press("e")
-        await settle(app, pilot)
-        app.screen.query_one("#value", Input).value = "0.3"
-        app.screen.query_one("#unsealed", Checkbox).value = True
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await _edit_unsealed(app, pilot, "llm.temperature", "0.3")
         assert app.session.pending_count == 1
         assert cells(app)["llm.temperature"][1] == "0.3"
         await select_key(app, pilot, "llm.max_tokens")
