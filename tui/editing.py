@@ -70,7 +70,7 @@ class EditingActions(LibraryCalls, App[int]):
         if row is None or self.current is None:
             return
         if row.type == "delete":  # a value typed here sets the key in this file again
-            self._open_editor(EditRequest(self.current, row.key))
+            self._open_editor(EditRequest(self.current, row.key, locked=self._locked()))
             return
         if row.type not in EDITABLE_KINDS:
             self.notify(f"{row.key} is {row.type}; set a new value with `a` (type its key)",
@@ -80,12 +80,22 @@ class EditingActions(LibraryCalls, App[int]):
         value = self.revealed[row.path] if plain else row.value
         text = "" if row.secret and not plain else edit_text(value)
         kind = "multiline" if isinstance(value, str) and "\n" in value else row.type
-        self._open_editor(EditRequest(self.current, row.key, text, kind, row.secret))
+        self._open_editor(EditRequest(self.current, row.key, text, kind, row.secret,
+                                      self._locked()))
 
     def action_add_key(self) -> None:
         if self._need_file():
             assert self.current is not None
-            self._open_editor(EditRequest(self.current))
+            self._open_editor(EditRequest(self.current, locked=self._locked()))
+
+    def _locked(self) -> bool:
+        """No key for the shown file's tenant (its MAC could not be checked)."""
+        return self.view is not None and not self.view.verified
+
+    def _unsealed_note(self, addr: api.Address) -> str:
+        return (f"\n\nNo key for tenant {addr.tenant}: the file is written unsealed, for a "
+                f"keyholder to review and `lcm reseal {addr}`; reads with the key fail until "
+                "then.")
 
     def _open_editor(self, request: EditRequest) -> None:
         def staged(result: Staged | None) -> None:
@@ -100,9 +110,18 @@ class EditingActions(LibraryCalls, App[int]):
         if row is None or self.current is None:
             return
         addr, key = self.current, row.key
-        self.call_library(self.session.stage_unset, addr, key, name="stage-unset",
-                          done=lambda path: self._staged_edit(addr, path,
-                                                              f"staged: unset {addr} {key}"))
+
+        def stage(unsealed: bool) -> None:
+            self.call_library(self.session.stage_unset, addr, key, unsealed, name="stage-unset",
+                              done=lambda path: self._staged_edit(addr, path,
+                                                                  f"staged: unset {addr} {key}"))
+
+        if not self._locked():
+            stage(False)
+            return
+        self.push_screen(ConfirmScreen(
+            "Unset without the key", f"Remove {key} from {addr}?" + self._unsealed_note(addr),
+            yes="Unset unsealed"), lambda yes: stage(True) if yes else None)
 
     def action_mark_delete(self) -> None:
         row = self._selected_row()
@@ -114,16 +133,19 @@ class EditingActions(LibraryCalls, App[int]):
                         severity="warning")
             return
 
+        locked = self._locked()
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.call_library(self.session.stage_delete_marker, addr, key,
+                self.call_library(self.session.stage_delete_marker, addr, key, locked,
                                   name="stage-delete",
                                   done=lambda path: self._staged_edit(
                                       addr, path, f"staged: {key} !delete in {addr}"))
 
         self.push_screen(ConfirmScreen(
             "Mark !delete", f"Hide {key} in {addr} (and the envs below it) with a !delete "
-            "marker in this file?", yes="Mark !delete"), answered)
+            "marker in this file?" + (self._unsealed_note(addr) if locked else ""),
+            yes="Mark !delete"), answered)
 
     def action_new_file(self) -> None:
         tenant, env = self._selected_env()

@@ -57,18 +57,20 @@ class Session:
     # ---- staging -----------------------------------------------------------------------
 
     def stage_set(self, addr: api.Address, key: str, raw: str, kind: str,
-                  secret: bool) -> api.KeyPath:
+                  secret: bool, unsealed: bool = False) -> api.KeyPath:
         value = parse_value(raw, kind, secret)
         with self.lock:
-            return self.changes.set(addr, api.parse_path(key), value, secret=secret)
+            return self.changes.set(addr, api.parse_path(key), value, secret=secret,
+                                    unsealed=unsealed)
 
-    def stage_delete_marker(self, addr: api.Address, key: str) -> api.KeyPath:
+    def stage_delete_marker(self, addr: api.Address, key: str,
+                            unsealed: bool = False) -> api.KeyPath:
         with self.lock:
-            return self.changes.set(addr, api.parse_path(key), api.DELETE)
+            return self.changes.set(addr, api.parse_path(key), api.DELETE, unsealed=unsealed)
 
-    def stage_unset(self, addr: api.Address, key: str) -> api.KeyPath:
+    def stage_unset(self, addr: api.Address, key: str, unsealed: bool = False) -> api.KeyPath:
         with self.lock:
-            return self.changes.unset(addr, api.parse_path(key))
+            return self.changes.unset(addr, api.parse_path(key), unsealed=unsealed)
 
     def stage_new_file(self, tenant: str, env: str, name: str) -> api.Address:
         with self.lock:

@@ -427,18 +427,20 @@ class Repo(RotationMethods, _Repository):
         return ChangeSet(self, op, message, check_each=check_each)
 
     def set(self, addr: Address, key: KeyPath, value: Any, *, secret: bool = False,
-            message: str | None = None, commit: bool = True) -> bool:
-        """One value, one commit (`lcm set`); False when nothing changed."""
+            message: str | None = None, commit: bool = True, unsealed: bool = False) -> bool:
+        """One value, one commit (`lcm set`); False when nothing changed. `unsealed`: a
+        plain value without the tenant's key, for a keyholder to reseal (`ChangeSet.set`)."""
         from lcm.ops.edits import set_value
 
-        return set_value(self, addr, key, value, secret=secret, message=message, commit=commit)
+        return set_value(self, addr, key, value, secret=secret, message=message, commit=commit,
+                         unsealed=unsealed)
 
     def unset(self, addr: Address, key: KeyPath, *, message: str | None = None,
-              commit: bool = True) -> None:
-        """Remove one key from one file, one commit (`lcm unset`)."""
+              commit: bool = True, unsealed: bool = False) -> None:
+        """Remove one key from one file, one commit (`lcm unset`; `unsealed` as for `set`)."""
         from lcm.ops.edits import unset_value
 
-        unset_value(self, addr, key, message=message, commit=commit)
+        unset_value(self, addr, key, message=message, commit=commit, unsealed=unsealed)
 
     def reseal(self, addr: Address, *, message: str | None = None, commit: bool = True) -> None:
         """Accept a reviewed hand edit of one file (`lcm reseal`; audited)."""

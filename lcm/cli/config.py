@@ -21,6 +21,11 @@ def register(app: typer.Typer) -> None:
         app.command(fn.__name__.rstrip("_"))(fn)
 
 
+Unsealed = Annotated[bool, typer.Option(
+    "--unsealed", help="Without the tenant's key: change a plain value anyway, leaving the file "
+                       "for a keyholder to review and `lcm reseal` (reads with the key fail until then).")]
+
+
 def set_(
     address: FileAddress,
     key: Annotated[str, typer.Argument(help="Dotted key path, e.g. llm.api_key or routes[0].weight.")],
@@ -30,6 +35,7 @@ def set_(
     kind: Annotated[str, typer.Option("--type", metavar="TYPE", help="How to read VALUE: auto | str | int | float | bool | null | yaml.")] = "auto",
     message: Message = None,
     no_commit: NoCommit = False,
+    unsealed: Unsealed = False,
 ) -> None:
     """Set one value and commit. A secret (a key matching the manifest's `secrets`, or
     --secret) is stored encrypted."""
@@ -48,9 +54,20 @@ def set_(
     repo = Repo.open()
     addr = repo.address(address)
     changed = repo.set(addr, parse_path(key), parsed, secret=secret, message=message,
-                       commit=not no_commit)
+                       commit=not no_commit, unsealed=unsealed)
     info(f"{addr}: {key} {'set' if changed else 'unchanged'}")
+    left_unsealed(repo, addr, unsealed)
     still_invalid(repo, [addr])
+
+
+def left_unsealed(repo: "Repo", addr: "Address", asked: bool) -> None:
+    """Say so when `--unsealed` had to be used (without the key) and the file awaits a reseal."""
+    from lcm.cli.diagnostics import info
+
+    doc = repo.read_document(addr) if asked else None
+    if doc is not None and isinstance(doc.meta, dict) and "unsealed" in doc.meta:
+        info(f"{addr}: written unsealed (no key): reads with the key fail until a keyholder "
+             f"reviews it and runs `lcm reseal {addr}`")
 
 
 def get(
@@ -83,6 +100,7 @@ def unset(
     key: Annotated[str, typer.Argument(help="Dotted key path to remove from this file.")],
     message: Message = None,
     no_commit: NoCommit = False,
+    unsealed: Unsealed = False,
 ) -> None:
     """Remove a key from one file. To hide a key the env inherits, use `lcm set ADDRESS
     KEY '!delete'`."""
@@ -91,8 +109,9 @@ def unset(
 
     repo = Repo.open()
     addr = repo.address(address)
-    repo.unset(addr, parse_path(key), message=message, commit=not no_commit)
+    repo.unset(addr, parse_path(key), message=message, commit=not no_commit, unsealed=unsealed)
     info(f"{addr}: {key} removed")
+    left_unsealed(repo, addr, unsealed)
     still_invalid(repo, [addr])
 
 

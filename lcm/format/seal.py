@@ -13,7 +13,7 @@ from lcm.format.document import Document
 from lcm.format.paths import KeyPath, iter_leaves, lookup
 from lcm.format.secretmeta import DataKeys as DataKeys  # what sealing needs of the keys
 from lcm.format.secretmeta import (
-    PREVIOUS, ROTATED, Place, entries, key_name, previous_values, set_or_drop,
+    PREVIOUS, ROTATED, UNSEALED, Place, entries, key_name, previous_values, set_or_drop,
 )
 from lcm.format.values import DELETE, map_leaves, same_value
 
@@ -36,10 +36,22 @@ def verify(doc: Document, keys: DataKeys, place: Place) -> None:
 
     version = mac_version(meta["mac"])
     if version is None or not check_mac(keys.key(version), doc.tree, meta):
+        if meta.get(UNSEALED) is not None:
+            raise IntegrityError(f"{where}: {unsealed_note(meta[UNSEALED], '/'.join(place))}")
         raise IntegrityError(
             f"{where}: MAC does not verify: the file was changed outside lcm"
             " (review the change, then `lcm reseal`, or read with --ignore-mac)"
         )
+
+
+def unsealed_note(entry: Any, address: str) -> str:
+    """What the `unsealed` metadata entry of the file at `address` means, in one line
+    (never a value)."""
+    keys = entry.get("keys") if isinstance(entry, dict) else None
+    named = ", ".join(str(k) for k in keys) if isinstance(keys, list) and keys else "plain values"
+    when = f" at {entry['at']}" if isinstance(entry, dict) and entry.get("at") else ""
+    return (f"unsealed edit of {named}{when}, made without the tenant's key: review it, "
+            f"then `lcm reseal {address}` (needs the key)")
 
 
 def decrypt_tree(doc: Document, keys: DataKeys, place: Place,
@@ -165,6 +177,7 @@ def seal(
     tree: dict[Any, Any] = walk(plain, old_tree, old_plain if old_plain is not None else _MISSING, ())
     meta = dict(old_meta)
     meta.pop("mac", None)
+    meta.pop(UNSEALED, None)  # sealed again: the whole file is under the new MAC
     meta.update({"tenant": place[0], "env": place[1], "name": place[2], "updated": now})
     set_or_drop(meta, ROTATED, [{"key": k, "at": at} for k, at in rotated.items()])
     set_or_drop(meta, PREVIOUS, previous_values(

@@ -20,6 +20,8 @@ from lcm.format.paths import KeyPath, format_path
 
 ROTATED = "rotated"
 PREVIOUS = "previous"
+# A plain edit written without the key: {at, keys}; gone once the file is sealed again.
+UNSEALED = "unsealed"
 Place = tuple[str, str, str]
 
 # A secret's `key` in these lists: its formatted key path (cached: sealing and status

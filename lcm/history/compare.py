@@ -97,8 +97,9 @@ class SecretLens:
 
         try:
             verify(doc, self.repo.keys(addr.tenant), addr.place)
-        except IntegrityError as err:
-            self.warn(f"{label}: {err.message}")
+        except IntegrityError as err:  # its message names the file already, as a rule
+            named = err.message.startswith(f"{label}:")
+            self.warn(err.message if named else f"{label}: {err.message}")
         except (KeyStoreError, BackendUnavailable):
             pass
 

@@ -5,6 +5,13 @@ Nothing touches disk before `commit()`. A file is read (and decrypted) when it i
 first touched; the commit refuses, changing nothing, when any touched file changed
 on disk since. Every write of lcm goes through here: `set`, `unset`, `edit`,
 `reseal`, `rollback`, `tenant add`, and the TUI's pending changes.
+
+Without the tenant's key, `set` and `unset` with `unsealed=True` may still change plain
+values: the file is written as it is stored, the changed values spliced in, its MAC
+left as it was and an `unsealed:` entry in its metadata naming the keys and the time.
+That is a hand edit made through lcm: reads with the key stop at the file (exit 5),
+`lcm validate` reports it with or without keys, and `lcm reseal` by someone who holds
+the key, after review, seals it again (docs/tui.md, "Without keys").
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from lcm.errors import IntegrityError, RepoError, UsageError, one_line
+from lcm.errors import IntegrityError, KeyStoreError, RepoError, UsageError, WrongKey, one_line
 from lcm.format.document import META_KEY, Document
 from lcm.format.paths import KeyPath, format_path
 from lcm.format.values import DELETE, copy_tree, same_value
@@ -56,12 +63,16 @@ class _Staged:
     layout: Document | None = None  # a document whose text layout to keep (edit, rollback)
     reencrypt: bool = False  # every secret under the active data key (rotation)
     previous: dict[KeyPath, str | None] = field(default_factory=dict)  # see `seal`
+    # Staged without the key: `plain` is the stored tree (ciphertexts as they are), and
+    # these are the plain keys changed (see the module docstring).
+    unsealed: set[str] | None = None
 
     def snapshot(self) -> "_Staged":
         """A copy whose edits do not reach this one (the parsed base is shared: never edited)."""
         return _Staged(self.addr, self.base_doc, self.base_oid, self.base_plain,
                        copy_tree(self.plain), set(self.extra_secret), self.force,
-                       dict(self.meta_updates), self.layout, self.reencrypt, dict(self.previous))
+                       dict(self.meta_updates), self.layout, self.reencrypt, dict(self.previous),
+                       None if self.unsealed is None else set(self.unsealed))
 
 
 class ChangeSet:
@@ -103,19 +114,25 @@ class ChangeSet:
         return copied
 
     def set(self, addr: Address, path: KeyPath, value: Any, *, secret: bool = False,
-            previous_until: str | None = None) -> KeyPath:
+            previous_until: str | None = None, unsealed: bool = False) -> KeyPath:
         """Stage one value (`DELETE` stages the `!delete` marker); returns the path as
         stored (numeric segments turned into list indices where the tree has a list).
         With `previous_until` (a time), the secret's old value is kept, encrypted, as its
-        previous value until then (`lcm rotate secret`)."""
+        previous value until then (`lcm rotate secret`). With `unsealed`, a plain value
+        may be set without the tenant's key (see the module docstring)."""
         _check_not_reserved(path)
         check_storable(path, value)
         if value is DELETE and isinstance(path[-1], int):
             raise UsageError("!delete removes a mapping key; to change a list, set the whole list")
+        if unsealed:
+            self._stage(addr, unsealed=True)
 
         def apply(st: _Staged) -> KeyPath:
             tree = st.plain if st.plain is not None else {}
             where = normalise_path(tree, path)
+            if st.unsealed is not None:
+                self._check_plain_edit(st, where, value, secret)
+                st.unsealed.add(format_path(where))
             set_in(tree, where, value)
             st.plain = tree
             if secret:
@@ -124,23 +141,29 @@ class ChangeSet:
                 st.previous[where] = previous_until
             return where
 
-        where: KeyPath = self._change(addr, apply)
+        where: KeyPath = self._change(addr, apply, plain_ok=True)
         self._log(Edit("set", str(addr), format_path(where)))
         return where
 
-    def unset(self, addr: Address, path: KeyPath) -> KeyPath:
-        """Stage the removal of a key from one file; RepoError when it is not there."""
+    def unset(self, addr: Address, path: KeyPath, *, unsealed: bool = False) -> KeyPath:
+        """Stage the removal of a key from one file; RepoError when it is not there.
+        With `unsealed`, a plain key may be removed without the tenant's key."""
         _check_not_reserved(path)
+        if unsealed:
+            self._stage(addr, unsealed=True)
 
         def apply(st: _Staged) -> KeyPath:
             if st.plain is None or st.base_doc is None and not st.plain:
                 raise RepoError(f"{addr}: no such config file ({addr.relpath})")
             where = normalise_path(st.plain, path)
+            if st.unsealed is not None:
+                self._check_plain_edit(st, where, _REMOVED, False)
+                st.unsealed.add(format_path(where))
             if not remove_in(st.plain, where):
                 raise RepoError(f"{addr}: no key {format_path(where)}")
             return where
 
-        where: KeyPath = self._change(addr, apply)
+        where: KeyPath = self._change(addr, apply, plain_ok=True)
         self._log(Edit("unset", str(addr), format_path(where)))
         return where
 
@@ -283,15 +306,20 @@ class ChangeSet:
             summary = (message or self.message or self.summary or self._default_summary())
             tenants = sorted({rel.split("/")[1] for rel in texts if rel.startswith("config/")}
                              | {Path(rel).stem for rel in texts if rel.startswith(".lcm/keys/")})
+            trailers = dict(self.trailers)
+            unsealed = [str(a) for a, st in sorted(self._files.items())
+                        if st.unsealed is not None and a.relpath in texts]
+            if unsealed:  # for the reviewer who reseals them
+                trailers["Lcm-Unsealed"] = ", ".join(unsealed)
             full = commit_message(summary, self.op, ", ".join(tenants) or None, list(texts),
-                                  self.trailers)
+                                  trailers)
             written = write_files(self.repo.root, texts, full if commit else None)
         self.discard()
         return written
 
     # ---- internals -------------------------------------------------------------------
 
-    def _stage(self, addr: Address) -> _Staged:
+    def _stage(self, addr: Address, unsealed: bool = False) -> _Staged:
         staged = self._files.get(addr)
         if staged is None:
             path = self.repo.path_of(addr)
@@ -302,14 +330,27 @@ class ChangeSet:
                 if not self.ignore_mac:
                     raise
                 plain = {}  # a damaged file being replaced wholesale (rollback)
+            except KeyStoreError as err:
+                if not unsealed or isinstance(err, WrongKey) or doc is None or doc.meta is None:
+                    raise
+                # No key: the stored tree, to change plain values in (module docstring).
+                staged = _Staged(addr, doc, self._disk_oid(path), doc.tree, copy_tree(doc.tree),
+                                 unsealed=set())
+                self._files[addr] = staged
+                return staged
             oid = self._disk_oid(path)
             staged = _Staged(addr, doc, oid, plain, copy_tree(plain))
             self._files[addr] = staged
         return staged
 
-    def _change(self, addr: Address, apply: Callable[[_Staged], Any]) -> Any:
-        """Apply one edit; with `check_each`, refuse (and undo) an edit that would not validate."""
+    def _change(self, addr: Address, apply: Callable[[_Staged], Any], *,
+                plain_ok: bool = False) -> Any:
+        """Apply one edit; with `check_each`, refuse (and undo) an edit that would not validate.
+        Only `set` and `unset` (`plain_ok`) may touch a file staged without its key."""
         staged = self._stage(addr)
+        if staged.unsealed is not None and not plain_ok:
+            raise KeyStoreError(f"{addr}: staged without the key of tenant {addr.tenant!r}; "
+                                "only plain values can be set or unset in it")
         before = staged.snapshot() if self.check_each else staged
         result = apply(staged)
         self._texts = None
@@ -321,6 +362,40 @@ class ChangeSet:
                 self._texts = None
                 raise
         return result
+
+    def _check_plain_edit(self, st: _Staged, where: KeyPath, value: Any, secret: bool) -> None:
+        """Refuse, in a file staged without its key, an edit that concerns a secret: a
+        value marked or named secret, a value under or over an encrypted one."""
+        from lcm.format.crypto import is_encrypted
+        from lcm.format.paths import iter_leaves
+        from lcm.validate.secrets import schema_secret_paths
+
+        addr = st.addr
+        shown = format_path(where)
+        refuse = KeyStoreError(f"{addr}: {shown} is or holds a secret; writing it needs the key "
+                               f"of tenant {addr.tenant!r} (without it only plain values change)")
+        if secret:
+            raise refuse
+        node: Any = st.plain
+        for seg in where:
+            if is_encrypted(node):
+                raise refuse
+            try:
+                node = node[seg]
+            except (KeyError, IndexError, TypeError):
+                node = _REMOVED
+                break
+        if node is not _REMOVED and any(is_encrypted(v) for _p, v in iter_leaves(node)):
+            raise refuse
+        if value is _REMOVED:
+            return
+        if any(self.repo.manifest.is_secret_key(where + p) for p, _v in iter_leaves(value)):
+            raise refuse
+        trial = copy_tree(st.plain)
+        set_in(trial, where, value)
+        for path in schema_secret_paths(self.repo, addr, trial):
+            if path[:len(where)] == where or where[:len(path)] == path:
+                raise refuse
 
     def _log(self, edit: Edit) -> None:
         self.edits.append(edit)
@@ -346,6 +421,8 @@ class ChangeSet:
 
         if st.plain is None:
             return None if st.base_doc is not None else _UNCHANGED
+        if st.unsealed is not None:
+            return self._render_unsealed(st)
         touched = st.force or st.meta_updates or st.reencrypt or st.previous
         if (not touched and st.base_doc is not None
                 and same_value(st.plain, st.base_plain) and not st.extra_secret):
@@ -370,6 +447,25 @@ class ChangeSet:
                 full[META_KEY] = meta
                 layout = None
         return render(layout or st.base_doc, full)
+
+    @staticmethod
+    def _render_unsealed(st: _Staged) -> Any:
+        """The stored file with its changed plain values, MAC as it was, and an `unsealed`
+        entry (keys, time) in its metadata; _UNCHANGED when nothing changed."""
+        from lcm.clock import utc_now
+        from lcm.format.secretmeta import UNSEALED
+        from lcm.format.writer import render
+
+        assert st.base_doc is not None and st.plain is not None and st.unsealed is not None
+        if same_value(st.plain, st.base_plain):
+            return _UNCHANGED
+        meta = dict(st.base_doc.meta or {})
+        before = meta.get(UNSEALED)
+        keys = set(st.unsealed)
+        if isinstance(before, dict) and isinstance(before.get("keys"), list):
+            keys.update(str(k) for k in before["keys"])
+        meta[UNSEALED] = {"at": utc_now(), "keys": sorted(keys)}
+        return render(st.base_doc, {**st.plain, META_KEY: meta})
 
     def _check(self, texts: dict[str, str | None]) -> None:
         from lcm.validate.gate import check_pending
@@ -397,6 +493,7 @@ class ChangeSet:
 
 
 _UNCHANGED: Any = object()
+_REMOVED: Any = object()  # `unset`'s value, for the checks of an edit without the key
 
 
 def _quiet(_message: str) -> None:

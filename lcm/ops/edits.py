@@ -12,20 +12,21 @@ from lcm.repository.repo import Repo
 
 
 def set_value(repo: Repo, addr: Address, path: KeyPath, value: Any, *, secret: bool = False,
-              message: str | None = None, commit: bool = True) -> bool:
-    """`lcm set`: one value in one file, one commit; False when nothing changed."""
+              message: str | None = None, commit: bool = True, unsealed: bool = False) -> bool:
+    """`lcm set`: one value in one file, one commit; False when nothing changed. With
+    `unsealed`, a plain value may be set without the tenant's key (`ChangeSet`)."""
     with repo.locked():
         changes = ChangeSet(repo, "set", message)
-        changes.set(addr, path, value, secret=secret)
+        changes.set(addr, path, value, secret=secret, unsealed=unsealed)
         return bool(changes.commit(commit=commit).paths)
 
 
 def unset_value(repo: Repo, addr: Address, path: KeyPath, *, message: str | None = None,
-                commit: bool = True) -> None:
-    """`lcm unset`: remove a key from one file."""
+                commit: bool = True, unsealed: bool = False) -> None:
+    """`lcm unset`: remove a key from one file (a plain one without the key: `unsealed`)."""
     with repo.locked():
         changes = ChangeSet(repo, "unset", message)
-        changes.unset(addr, path)
+        changes.unset(addr, path, unsealed=unsealed)
         changes.commit(commit=commit)
 
 

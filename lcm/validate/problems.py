@@ -39,7 +39,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 RULE_OF = (
     {kw: rule for rule, kws in FAMILIES.items() for kw in kws}
     | CHECK_RULES
-    | {"mac": "integrity", "ciphertext": "integrity", "yaml": "yaml-syntax"}
+    | {"mac": "integrity", "ciphertext": "integrity", "unsealed": "integrity",
+       "yaml": "yaml-syntax"}
 )
 COMPLETENESS = frozenset({"required", "dependentRequired", "minProperties"})
 

@@ -10,6 +10,8 @@ from typing import Any, Iterable, Mapping
 
 from lcm.repository.address import Address
 from lcm.format.document import META_KEY
+from lcm.format.seal import unsealed_note
+from lcm.format.secretmeta import UNSEALED
 from lcm.errors import (BackendUnavailable, IntegrityError, KeyStoreError, LcmError, RepoError,
                         WrongKey)
 from lcm.repository.manifest import MANIFEST_NAME
@@ -35,6 +37,7 @@ class Layer:
     text: str
     tree: dict[str, Any]
     doc: Any = None
+    unsealed: Any = None  # the metadata's `unsealed` entry: a plain edit made without the key
 
     def position(self, problem: Problem) -> tuple[int, int]:
         """Where a problem sits in this file (its nodes are composed on first use)."""
@@ -153,7 +156,9 @@ class RepoCheck:
             self._add(shown(path), 1, 1, (), "type", "type", "the top level must be a mapping")
             return None
         data = {k: v for k, v in tree.items() if k != META_KEY}
-        return Layer(addr, path, text, data)
+        meta = tree.get(META_KEY)
+        return Layer(addr, path, text, data,
+                     unsealed=meta.get(UNSEALED) if isinstance(meta, dict) else None)
 
     def _read_text(self, path: Path) -> str | None:
         """A file's text, or None (absent; unreadable or not UTF-8: reported, located)."""
@@ -179,7 +184,11 @@ class RepoCheck:
         else:
             problems = engine.stored_problems(layer.tree, self.is_secret_key)
         self._locate(layer, problems, None, None)
-        if self.verify_mac and layer.path not in self.texts and self.keys(addr.tenant):
+        if layer.unsealed is not None:  # reported with or without the key; the MAC fails too
+            note = unsealed_note(layer.unsealed, str(addr))
+            self._locate(layer, [Problem((META_KEY, UNSEALED), "unsealed", note, "key")],
+                         None, None)
+        elif self.verify_mac and layer.path not in self.texts and self.keys(addr.tenant):
             try:
                 self.repo.verify(addr)
             except IntegrityError as err:

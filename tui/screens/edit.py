@@ -26,6 +26,7 @@ class EditRequest:
     text: str = ""
     kind: str = "auto"
     secret: bool = False
+    locked: bool = False  # no key for the tenant: only an unsealed plain edit can be staged
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
                         password=req.secret)
             yield TextArea(req.text if req.kind == "multiline" else "", id="text",
                            soft_wrap=True, show_line_numbers=False)
+            if req.locked:
+                yield Checkbox(f"no key for tenant {req.address.tenant}: write it unsealed, for "
+                               "a keyholder to review and `lcm reseal` (reads with the key "
+                               "fail until then)", False, id="unsealed")
             yield Static("", id="error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Stage (enter / ctrl+s)", id="save", variant="primary")
@@ -96,9 +101,10 @@ class EditScreen(LibraryCalls, ModalScreen[Staged | None]):
         raw = (self.query_one("#text", TextArea).text if self._kind == "multiline"
                else self.query_one("#value", Input).value)
         secret = self.query_one("#secret", Checkbox).value
+        unsealed = self.request.locked and self.query_one("#unsealed", Checkbox).value
         self._error("")
         self.call_library(self.session.stage_set, self.request.address, key, raw, self._kind,
-                          secret, name="stage-set",
+                          secret, unsealed, name="stage-set",
                           done=lambda path: self.dismiss(Staged(path)),
                           failed=lambda text, _e: self._error(text))
 
