@@ -48,8 +48,12 @@ def unsealed_note(entry: Any, address: str) -> str:
     """What the `unsealed` metadata entry of the file at `address` means, in one line
     (never a value)."""
     keys = entry.get("keys") if isinstance(entry, dict) else None
-    named = ", ".join(str(k) for k in keys) if isinstance(keys, list) and keys else "plain values"
-    when = f" at {entry['at']}" if isinstance(entry, dict) and entry.get("at") else ""
+    named = "plain values"
+    if isinstance(keys, list) and keys:  # the file may be hostile: bounded, whatever it says
+        shown = [str(k)[:100] for k in keys[:10]]
+        named = ", ".join(shown) + (f" and {len(keys) - 10} more" if len(keys) > 10 else "")
+    at = entry.get("at") if isinstance(entry, dict) else None
+    when = f" at {at}" if isinstance(at, str) and len(at) <= 40 else ""
     return (f"unsealed edit of {named}{when}, made without the tenant's key: review it, "
             f"then `lcm reseal {address}` (needs the key)")
 

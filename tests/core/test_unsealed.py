@@ -184,3 +184,17 @@ def test_the_keyholder_reviews_the_change_with_lcm_diff(seeded: Path, cli, keys_
     warning = [line for line in res.stderr.splitlines() if "unsealed edit" in line]
     assert len(warning) == 1 and warning[0].count("config/acme/production/app.yaml") == 1
     assert API_KEY not in res.stdout + res.stderr
+
+
+def test_a_forged_unsealed_entry_is_still_an_integrity_error_in_one_bounded_line(
+        seeded: Path, cli) -> None:
+    """Anyone can write the entry by hand: the MAC still fails, and what the entry says is
+    cut short and kept on one line."""
+    path = cfg(seeded, ADDR)
+    keys = "".join(f"\n    - 'k{i}\\n{'x' * 300}'" for i in range(50))
+    path.write_text(path.read_text().replace("model: gpt-4o-mini", "model: evil")
+                    + f"  unsealed:\n    at: {{nested: map}}\n    keys:{keys}\n")
+    res = cli("get", ADDR)
+    assert_one_error_line(res, 5)
+    assert "unsealed edit of k0" in res.stderr and "and 40 more" in res.stderr
+    assert len(res.stderr) < 2000 and "{'nested'" not in res.stderr
