@@ -132,9 +132,10 @@ class ChangeSet:
             where = normalise_path(tree, path)
             if st.unsealed is not None:
                 self._check_plain_edit(st, where, value, secret)
-                st.unsealed.add(format_path(where))
             set_in(tree, where, value)
             st.plain = tree
+            if st.unsealed is not None:
+                st.unsealed.add(format_path(where))
             if secret:
                 st.extra_secret.add(where)
             if previous_until is not None:
@@ -158,9 +159,10 @@ class ChangeSet:
             where = normalise_path(st.plain, path)
             if st.unsealed is not None:
                 self._check_plain_edit(st, where, _REMOVED, False)
-                st.unsealed.add(format_path(where))
             if not remove_in(st.plain, where):
                 raise RepoError(f"{addr}: no key {format_path(where)}")
+            if st.unsealed is not None:
+                st.unsealed.add(format_path(where))
             return where
 
         where: KeyPath = self._change(addr, apply, plain_ok=True)
