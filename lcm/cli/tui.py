@@ -1,4 +1,5 @@
-"""`lcm tui [DIR] [--open ADDR]`: launches the Textual app (the optional `tui` extra)."""
+"""`lcm tui [DIR] [--open ADDR]`: launches the Textual app (the optional `tui` extra),
+found through the `lcm.faces` entry point: the core names no module of the TUI."""
 
 from __future__ import annotations
 
@@ -24,16 +25,19 @@ def tui(
 ) -> None:
     """Browse and edit the config in a terminal UI. Edit, validate, diff, commit and roll
     back; needs the `tui` extra."""
+    from importlib.metadata import entry_points
+
     from lcm.cli.diagnostics import fail
     from lcm.errors import ExitCode
 
+    extra = "the TUI needs the `tui` extra: pip install 'lcm[tui]'"
+    found = list(entry_points(group="lcm.faces", name="tui"))
+    if not found:
+        fail(extra, ExitCode.USAGE)
     try:
-        import textual  # noqa: F401  (only probing that the extra is installed)
-    except ImportError:
-        fail("the TUI needs the `tui` extra: pip install 'lcm[tui]'", ExitCode.USAGE)
-    # mypy sees lcm_tui only in an installed wheel (the folder is tui/, mapped at build).
-    from lcm_tui import LcmApp  # type: ignore[import-not-found,unused-ignore]
-
-    app = LcmApp(directory or Path.cwd(), open_address=open_address)
-    app.run()
-    raise typer.Exit(app.return_code or 0)
+        launch = found[0].load()
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] != "textual":
+            raise
+        fail(extra, ExitCode.USAGE)
+    raise typer.Exit(launch(directory or Path.cwd(), open_address))
